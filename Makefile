@@ -1,0 +1,44 @@
+# The project's environment is .venv/; every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: install generate check lint typecheck run test test-sqlite test-postgres clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# ariadne-codegen runs ruff on its output and needs it on PATH.
+generate: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ariadne-codegen --config codegen.toml
+
+check: install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m app.tools.check_generated
+	$(BIN)/python -m app.tools.check_schema
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+	$(BIN)/mypy
+
+run: install
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+test: check
+	$(BIN)/python -m tests.run_all
+
+test-sqlite: install
+	TEST_DATABASE=sqlite $(BIN)/pytest
+
+test-postgres: install
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis data

@@ -1,0 +1,1 @@
+"""The Integrations GraphQL service."""

@@ -1,0 +1,132 @@
+"""Engine creation and the per-request database handle."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel
+
+from app import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from app.settings import Settings
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+asyncpg",
+}
+
+
+def async_database_url(database_url: str) -> URL:
+    """Turn the configured URL (sync form accepted) into one naming an async driver."""
+    url = make_url(database_url)
+    return url.set(drivername=_ASYNC_DRIVERS.get(url.drivername, url.drivername))
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = async_database_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_async_engine(url, echo=settings.database_echo, pool_pre_ping=True)
+
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url,
+        echo=settings.database_echo,
+        connect_args={"timeout": settings.sqlite_busy_timeout_seconds},
+    )
+    _configure_sqlite(engine, settings)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:
+    busy_timeout_ms = int(settings.sqlite_busy_timeout_seconds * 1000)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling issues BEGIN lazily and hides it from
+        # SQLAlchemy; take it over so every transaction starts where SQLAlchemy says.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+async def create_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(SQLModel.metadata.create_all)
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+    except Exception:
+        return False
+    return True
+
+
+class RequestDatabase:
+    """One request's database session.
+
+    GraphQL resolves sibling fields concurrently, but a session (and its connection)
+    serves one statement at a time, so every use goes through a lock. Writes run in a
+    transaction of their own that starts with no read snapshot held: on SQLite a
+    transaction that reads before it writes can fail to upgrade its lock.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    def _current_session(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessionmaker()
+        return self._session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._lock:
+            yield self._current_session()
+
+    async def all(self, statement: sa.Select[Any]) -> list[Any]:
+        """The first column of every row (model instances for a SELECT of a model)."""
+        async with self.read() as session:
+            return list((await session.execute(statement)).scalars().all())
+
+    async def one(self, statement: sa.Select[Any]) -> sa.Row[Any]:
+        async with self.read() as session:
+            return (await session.execute(statement)).one()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        async with self._lock:
+            session = self._current_session()
+            if session.in_transaction():
+                await session.rollback()
+            async with session.begin():
+                yield session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

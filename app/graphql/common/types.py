@@ -1,0 +1,47 @@
+from dataclasses import dataclass
+from typing import Any
+
+from ariadne import InterfaceType, QueryType, SchemaBindable
+from graphql import GraphQLResolveInfo
+
+from app.graphql.core.bindables import SourcedObjectType
+from app.graphql.core.context import context_of
+from app.graphql.core.ids import decode_id
+from app.graphql.core.nodes import resolve_node_type
+from app.graphql.core.pagination import CountInfo, PageInfo
+
+
+@dataclass
+class DeletePayload:
+    deleted_id: str
+
+
+query = QueryType()
+
+
+@query.field("node")
+async def resolve_node(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
+    decoded = decode_id(id)
+    if decoded is None:
+        return None
+    return await context_of(info).loaders.entity(decoded.entity_type).load(decoded.value)
+
+
+@query.field("nodes")
+async def resolve_nodes(_root: Any, info: GraphQLResolveInfo, ids: list[str]) -> list[Any]:
+    loaders = context_of(info).loaders
+    # Loads are batched per entity type: one statement per type, whatever the count.
+    pending = [
+        (loaders.entity(decoded.entity_type).load(decoded.value) if decoded else None)
+        for decoded in map(decode_id, ids)
+    ]
+    return [await load if load is not None else None for load in pending]
+
+
+bindables: list[SchemaBindable] = [
+    query,
+    *(InterfaceType(name, resolve_node_type) for name in ("Node", "Actor", "Titled", "Versioned")),
+    SourcedObjectType("PageInfo", PageInfo),
+    SourcedObjectType("CountInfo", CountInfo),
+    SourcedObjectType("DeletePayload", DeletePayload),
+]

@@ -1,0 +1,58 @@
+"""Global IDs.
+
+An ID is a UUIDv7 (time-ordered, lowercase 8-4-4-4-12) whose last byte names the entity
+type, so `node(id)` reads the type from the ID and goes straight to its table. Clients
+treat IDs as opaque.
+"""
+
+import os
+import re
+import time
+from typing import NamedTuple
+
+ENTITY_TAGS: dict[str, int] = {
+    "Organization": 0x01,
+    "Integration": 0x02,
+}
+_ENTITY_TYPES_BY_TAG = {tag: entity_type for entity_type, tag in ENTITY_TAGS.items()}
+
+_UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+class GlobalId(NamedTuple):
+    entity_type: str
+    value: str
+
+
+def new_id(entity_type: str) -> str:
+    tag = ENTITY_TAGS[entity_type]
+    unix_ms = time.time_ns() // 1_000_000
+    random_bits = int.from_bytes(os.urandom(10), "big")
+    value = (unix_ms & (2**48 - 1)) << 80
+    value |= 0x7 << 76  # version 7
+    value |= (random_bits >> 62 & 0xFFF) << 64  # rand_a
+    value |= 0b10 << 62  # RFC 9562 variant
+    value |= (random_bits & (2**62 - 1)) & ~0xFF  # rand_b, less its last byte
+    value |= tag
+    hex_value = f"{value:032x}"
+    return "-".join(
+        (hex_value[:8], hex_value[8:12], hex_value[12:16], hex_value[16:20], hex_value[20:])
+    )
+
+
+def decode_id(value: object) -> GlobalId | None:
+    """The entity type and value of an ID, or None when it is not one of ours."""
+    if not isinstance(value, str) or not _UUID7.match(value):
+        return None
+    entity_type = _ENTITY_TYPES_BY_TAG.get(int(value[-2:], 16))
+    if entity_type is None:
+        return None
+    return GlobalId(entity_type, value)
+
+
+def id_of_type(value: object, entity_type: str) -> str | None:
+    """`value` when it is a well-formed ID of `entity_type`, otherwise None."""
+    decoded = decode_id(value)
+    if decoded is None or decoded.entity_type != entity_type:
+        return None
+    return decoded.value

@@ -1,0 +1,297 @@
+"""Relay cursor connections over a keyset ordering, shared by every list in the API.
+
+Every list is ordered by a `(sort_key, id)` keyset, so a page is one indexed range scan
+whatever its depth (never OFFSET), and a walk by cursor neither repeats nor skips items
+that existed for the whole walk.
+
+Both `pageInfo` flags are exact. The one the page's own direction answers comes from
+fetching one item more than asked; the other (`hasPreviousPage` with `after`,
+`hasNextPage` with `before`) from one EXISTS statement, run only when that cursor is given.
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from graphql import GraphQLResolveInfo
+from sqlmodel import SQLModel
+
+from app.graphql.core.bindables import SourcedObjectType
+from app.graphql.core.context import RequestContext
+from app.graphql.core.cursors import CursorCodec, Position
+from app.graphql.core.errors import ValidationError
+from generated.enums import CountPrecision, OrderDirection
+
+
+@dataclass(frozen=True)
+class PageArguments:
+    """Validated `first`/`after`/`last`/`before`: exactly one of first and last is set."""
+
+    first: int | None
+    last: int | None
+    after: Position | None
+    before: Position | None
+
+    @property
+    def forward(self) -> bool:
+        return self.last is None
+
+
+def page_arguments(
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    scope: str,
+    ordering: str,
+    cursors: CursorCodec,
+    default_size: int,
+    max_size: int,
+) -> PageArguments:
+    if first is not None and last is not None:
+        raise ValidationError(
+            "`first` and `last` cannot be used together; page forward with `first` "
+            "or backward with `last`.",
+            field="last",
+        )
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and not 0 <= value <= max_size:
+            raise ValidationError(
+                f"`{name}` must be between 0 and {max_size}; it is {value}.", field=name
+            )
+    positions: dict[str, Position | None] = {}
+    for name, cursor in (("after", after), ("before", before)):
+        positions[name] = None
+        if cursor is not None:
+            positions[name] = cursors.decode(cursor, scope, ordering)
+            if positions[name] is None:
+                raise ValidationError(
+                    f"`{name}` is not a cursor of this list under this ordering.", field=name
+                )
+    if first is None and last is None:
+        first = default_size
+    return PageArguments(first, last, positions["after"], positions["before"])
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """A `(sort_key, id)` ordering of one table in one direction."""
+
+    model: type[SQLModel]
+    direction: OrderDirection
+
+    @property
+    def columns(self) -> tuple[Any, Any]:
+        model: Any = self.model
+        return model.sort_key, model.id
+
+    def position_of(self, row: Any) -> Position:
+        return Position(row.sort_key, row.id)
+
+    def _row(self, position: Position) -> Any:
+        sort_key, id_ = self.columns
+        return sa.tuple_(
+            sa.literal(position.sort_key, sort_key.type), sa.literal(position.id, id_.type)
+        )
+
+    def before(self, position: Position, *, inclusive: bool = False) -> Any:
+        """Items that come before `position` in this ordering (or are it)."""
+        columns = sa.tuple_(*self.columns)
+        if self.direction is OrderDirection.ASC:
+            return columns <= self._row(position) if inclusive else columns < self._row(position)
+        return columns >= self._row(position) if inclusive else columns > self._row(position)
+
+    def after(self, position: Position, *, inclusive: bool = False) -> Any:
+        """Items that come after `position` in this ordering (or are it)."""
+        columns = sa.tuple_(*self.columns)
+        if self.direction is OrderDirection.ASC:
+            return columns >= self._row(position) if inclusive else columns > self._row(position)
+        return columns <= self._row(position) if inclusive else columns < self._row(position)
+
+    def order_by(self, *, reverse: bool = False) -> list[Any]:
+        ascending = (self.direction is OrderDirection.ASC) != reverse
+        return [column.asc() if ascending else column.desc() for column in self.columns]
+
+
+@dataclass
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@dataclass
+class Edge:
+    cursor: str
+    node: Any
+
+
+@dataclass
+class CountInfo:
+    count: int
+    precision: CountPrecision
+
+
+@dataclass
+class Connection:
+    edges: list[Edge]
+    page_info: PageInfo
+    count_total: Callable[[], Awaitable[CountInfo]] = field(repr=False)
+
+    @property
+    def nodes(self) -> list[Any]:
+        return [edge.node for edge in self.edges]
+
+
+class Ordering(Protocol):
+    """An `XOrder` input: every list orders by TITLE today, the field names the cursor."""
+
+    @property
+    def field(self) -> Enum: ...
+
+    @property
+    def direction(self) -> OrderDirection: ...
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """A validated request for one page of one list under one ordering."""
+
+    scope: str
+    ordering: str
+    direction: OrderDirection
+    arguments: PageArguments
+
+
+def page_request(
+    context: RequestContext,
+    *,
+    scope: str,
+    order: Ordering | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> PageRequest:
+    """Validate the pagination arguments of a list (VALIDATION_ERROR naming the argument).
+
+    `scope` names the list, so that a cursor made for one list is refused by another;
+    `order` None is the default order, TITLE ascending.
+    """
+    direction = order.direction if order is not None else OrderDirection.ASC
+    ordering = f"{order.field.value if order is not None else 'TITLE'}:{direction.value}"
+    arguments = page_arguments(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        scope=scope,
+        ordering=ordering,
+        cursors=context.cursors,
+        default_size=context.settings.default_page_size,
+        max_size=context.settings.max_page_size,
+    )
+    return PageRequest(scope, ordering, direction, arguments)
+
+
+async def paginate(
+    context: RequestContext,
+    *,
+    model: type[SQLModel],
+    page: PageRequest,
+    conditions: Sequence[Any],
+) -> Connection:
+    """The requested page of the `model` rows that match `conditions`."""
+    arguments, scope, ordering = page.arguments, page.scope, page.ordering
+    keyset = Keyset(model, page.direction)
+    cursors = context.cursors
+    total_cap = context.settings.total_count_cap
+    model: Any = keyset.model
+    window = list(conditions)
+    if arguments.after is not None:
+        window.append(keyset.after(arguments.after))
+    if arguments.before is not None:
+        window.append(keyset.before(arguments.before))
+
+    size = arguments.first if arguments.forward else arguments.last
+    assert size is not None
+    statement = (
+        sa.select(model)
+        .where(*window)
+        .order_by(*keyset.order_by(reverse=not arguments.forward))
+        .limit(size + 1)
+    )
+    rows = await context.db.all(statement)
+    more_in_direction = len(rows) > size
+    rows = rows[:size]
+    if not arguments.forward:
+        rows.reverse()
+
+    # The flag the page's direction does not answer: is anything beyond the cursor
+    # on the far side? Both are asked in one statement when both cursors are given.
+    beyond: dict[str, Any] = {}
+    if arguments.after is not None and (arguments.forward or not more_in_direction):
+        beyond["previous"] = sa.exists().where(
+            *conditions, keyset.before(arguments.after, inclusive=True)
+        )
+    if arguments.before is not None and (not arguments.forward or not more_in_direction):
+        beyond["next"] = sa.exists().where(
+            *conditions, keyset.after(arguments.before, inclusive=True)
+        )
+    found_beyond: dict[str, bool] = {}
+    if beyond:
+        values = await context.db.one(sa.select(*(expr.label(name) for name, expr in beyond.items())))
+        found_beyond = {name: bool(value) for name, value in zip(beyond, values, strict=True)}
+
+    if arguments.forward:
+        has_next = more_in_direction or found_beyond.get("next", False)
+        has_previous = found_beyond.get("previous", False)
+    else:
+        has_previous = more_in_direction or found_beyond.get("previous", False)
+        has_next = found_beyond.get("next", False)
+
+    edges = [
+        Edge(cursors.encode(scope, ordering, keyset.position_of(row)), row) for row in rows
+    ]
+
+    async def count_total() -> CountInfo:
+        # Count at most one past the cap, so the cost stays bounded on large lists.
+        capped = sa.select(sa.literal(1)).select_from(model).where(*conditions).limit(total_cap + 1)
+        (count,) = await context.db.one(sa.select(sa.func.count()).select_from(capped.subquery()))
+        if count > total_cap:
+            return CountInfo(total_cap, CountPrecision.AT_LEAST)
+        return CountInfo(count, CountPrecision.EXACT)
+
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count_total=count_total,
+    )
+
+
+async def resolve_total(connection: Connection, _info: GraphQLResolveInfo) -> CountInfo:
+    return await connection.count_total()
+
+
+class ConnectionType(SourcedObjectType):
+    """The bindable of an `XConnection` type: `total` is counted only when selected."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, Connection)
+        self.set_field("total", resolve_total)
+
+
+class EdgeType(SourcedObjectType):
+    """The bindable of an `XEdge` type."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, Edge)

@@ -1,0 +1,181 @@
+"""GraphQL over HTTP as the contract wants it, on top of Ariadne's handler.
+
+Ariadne's shipped handler answers `application/json` always, HTTP 400 whenever `data`
+is null, the explorer for any GET, and plain text for a body that is not JSON. Here:
+domain errors travel with 200; a request that does not parse, validate or coerce its
+variables answers 400 under `application/graphql-response+json` (200 under
+`application/json`); mutations over GET answer 405; every error is in the contract's
+envelope.
+"""
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from ariadne.asgi import GraphQL
+from ariadne.asgi.handlers import GraphQLHTTPHandler
+from ariadne.explorer import ExplorerGraphiQL
+from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast, parse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from app.graphql.core.errors import ErrorCode, format_error, problem_extensions
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+EXPLORER_QUERY = """\
+# Lists organizations with their integrations. Create one with the mutation below.
+query Organizations {
+  organizations(first: 10) {
+    nodes {
+      id
+      title
+      integrations: children(first: 5) { nodes { id title } }
+    }
+    pageInfo { hasNextPage endCursor }
+    total { count precision }
+  }
+}
+"""
+
+
+def _response_type(request: Request) -> str:
+    """The media type to answer with: the GraphQL one when the client accepts it."""
+    accept = request.headers.get("accept", "")
+    media_types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if GRAPHQL_RESPONSE_JSON in media_types:
+        return GRAPHQL_RESPONSE_JSON
+    return JSON
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def request_error_response(
+    request: Request, status: HTTPStatus, detail: str, headers: dict[str, str] | None = None
+) -> Response:
+    """A request the GraphQL layer never saw: not JSON, wrong method, wrong media type."""
+    body = {
+        "errors": [
+            {"message": detail, "extensions": problem_extensions(ErrorCode.VALIDATION_ERROR, detail)}
+        ]
+    }
+    return JSONResponse(body, status_code=status, media_type=_response_type(request), headers=headers)
+
+
+class ContractHTTPHandler(GraphQLHTTPHandler):
+    async def handle_request(self, request: Request) -> Response:
+        if request.method == "GET":
+            return await self._handle_get(request)
+        if request.method == "POST":
+            return await self._handle_post(request)
+        return request_error_response(
+            request,
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            f"{request.method} is not supported; use POST, or GET for queries.",
+            headers={"Allow": "GET, POST"},
+        )
+
+    async def _handle_get(self, request: Request) -> Response:
+        if "query" not in request.query_params:
+            if _wants_html(request) and self.explorer is not None:
+                return await self.render_explorer(request, self.explorer)
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, "A GET request needs a `query` parameter."
+            )
+        variables_text = request.query_params.get("variables")
+        try:
+            variables = json.loads(variables_text) if variables_text else None
+        except ValueError:
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, "The `variables` parameter is not valid JSON."
+            )
+        data = {
+            "query": request.query_params["query"],
+            "operationName": request.query_params.get("operationName") or None,
+            "variables": variables,
+        }
+        document = None
+        try:
+            document = parse(data["query"])
+        except GraphQLError:
+            pass  # reported by execution below, in the GraphQL error format
+        if document is not None:
+            operation = get_operation_ast(document, data["operationName"])
+            if operation is not None and operation.operation is not OperationType.QUERY:
+                return request_error_response(
+                    request,
+                    HTTPStatus.METHOD_NOT_ALLOWED,
+                    f"A {operation.operation.value} cannot be sent with GET; use POST.",
+                    headers={"Allow": "POST"},
+                )
+        return await self._execute(request, data, document)
+
+    async def _handle_post(self, request: Request) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            return request_error_response(
+                request,
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"The request body must be {JSON}.",
+            )
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, "The request body is not valid JSON."
+            )
+        if not isinstance(data, dict):
+            return request_error_response(
+                request,
+                HTTPStatus.BAD_REQUEST,
+                "The request body must be one JSON object with `query`; batches are not supported.",
+            )
+        return await self._execute(request, data, None)
+
+    async def _execute(self, request: Request, data: Any, document: Any) -> Response:
+        if not isinstance(data.get("query"), str):
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, "The request needs a `query` string."
+            )
+        if data.get("variables") is not None and not isinstance(data["variables"], dict):
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, "`variables` must be a JSON object."
+            )
+        if data.get("operationName") is not None and not isinstance(data["operationName"], str):
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, "`operationName` must be a string."
+            )
+        _, result = await self.execute_graphql_query(request, data, query_document=document)
+        errors = result.get("errors") or []
+        if result.get("data") is None and errors and all("path" not in e for e in errors):
+            # The operation never ran (variables did not coerce): no `data` entry.
+            result.pop("data", None)
+        media_type = _response_type(request)
+        status = HTTPStatus.OK
+        if "data" not in result and media_type == GRAPHQL_RESPONSE_JSON:
+            status = HTTPStatus.BAD_REQUEST
+        return JSONResponse(result, status_code=status, media_type=media_type)
+
+
+def _context_for_request(request: Request, _data: Any) -> Any:
+    return request.state.graphql_context
+
+
+def create_graphql_app(schema: GraphQLSchema, *, debug: bool) -> GraphQL:
+    # Ariadne logs every error, domain errors included, with a traceback; unexpected
+    # errors are logged once, with their trace id, by `format_error` instead.
+    ariadne_logger = logging.getLogger("app.graphql.ariadne")
+    ariadne_logger.setLevel(logging.CRITICAL)
+    return GraphQL(
+        schema,
+        context_value=_context_for_request,
+        error_formatter=format_error,
+        logger=ariadne_logger,
+        debug=debug,
+        http_handler=ContractHTTPHandler(),
+        explorer=ExplorerGraphiQL(title="Integrations API", default_query=EXPLORER_QUERY),
+    )

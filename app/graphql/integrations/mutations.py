@@ -1,0 +1,109 @@
+from typing import Any
+
+from ariadne import MutationType
+from graphql import GraphQLResolveInfo
+from sqlalchemy.exc import IntegrityError
+
+from app import models
+from app.graphql.common.types import DeletePayload
+from app.graphql.core.context import context_of
+from app.graphql.core.errors import NotFoundError
+from app.graphql.core.ids import id_of_type, new_id
+from app.graphql.core.inputs import parse_input, require_not_null
+from app.graphql.core.locking import delete_versioned, update_versioned
+from app.graphql.core.ordering import title_columns
+from app.graphql.core.text import optional_text
+from app.graphql.integrations.types import IntegrationPayload
+from generated.input_types import (
+    IntegrationCreateInput,
+    IntegrationDeleteInput,
+    IntegrationUpdateInput,
+)
+
+mutation = MutationType()
+
+
+def _credential_ref(value: str | None) -> str | None:
+    return optional_text(
+        value, field="input.credentialRef", max_length=models.REFERENCE_MAX_LENGTH
+    )
+
+
+@mutation.field("integrationCreate")
+async def resolve_integration_create(
+    _root: Any, info: GraphQLResolveInfo, input: dict[str, Any]
+) -> IntegrationPayload:
+    context = context_of(info)
+    data = parse_input(IntegrationCreateInput, input)
+    values = {**title_columns(data.title), "credential_ref": _credential_ref(data.credential_ref)}
+    organization_id = id_of_type(data.organization_id, "Organization")
+    if organization_id is None:
+        raise NotFoundError("Organization", data.organization_id, field="input.organizationId")
+
+    row = models.Integration(
+        id=new_id("Integration"), organization_id=organization_id, version=1, is_active=True, **values
+    )
+    try:
+        async with context.db.write() as session:
+            session.add(row)
+    except IntegrityError:
+        # The only constraint an insert can break: the organization does not exist
+        # (or was deleted while this request ran).
+        raise NotFoundError(
+            "Organization", data.organization_id, field="input.organizationId"
+        ) from None
+    context.loaders.prime("Integration", row)
+    return IntegrationPayload(row)
+
+
+@mutation.field("integrationUpdate")
+async def resolve_integration_update(
+    _root: Any, info: GraphQLResolveInfo, input: dict[str, Any]
+) -> IntegrationPayload:
+    context = context_of(info)
+    data = parse_input(IntegrationUpdateInput, input)
+    given = data.model_fields_set
+    values: dict[str, Any] = {}
+    if "title" in given:
+        values.update(title_columns(require_not_null(data.title, field="input.title")))
+    if "credential_ref" in given:
+        values["credential_ref"] = _credential_ref(data.credential_ref)
+    if "is_active" in given:
+        values["is_active"] = require_not_null(data.is_active, field="input.isActive")
+    integration_id = id_of_type(data.id, "Integration")
+    if integration_id is None:
+        raise NotFoundError("Integration", data.id, field="input.id")
+
+    async with context.db.write() as session:
+        row = await update_versioned(
+            session,
+            models.Integration,
+            entity_type="Integration",
+            entity_id=integration_id,
+            expected_version=data.version,
+            values=values,
+        )
+    context.loaders.prime("Integration", row)
+    return IntegrationPayload(row)
+
+
+@mutation.field("integrationDelete")
+async def resolve_integration_delete(
+    _root: Any, info: GraphQLResolveInfo, input: dict[str, Any]
+) -> DeletePayload:
+    context = context_of(info)
+    data = parse_input(IntegrationDeleteInput, input)
+    integration_id = id_of_type(data.id, "Integration")
+    if integration_id is None:
+        raise NotFoundError("Integration", data.id, field="input.id")
+
+    async with context.db.write() as session:
+        await delete_versioned(
+            session,
+            models.Integration,
+            entity_type="Integration",
+            entity_id=integration_id,
+            expected_version=data.version,
+        )
+    context.loaders.entity("Integration").clear(integration_id)
+    return DeletePayload(deleted_id=integration_id)

@@ -1,0 +1,66 @@
+from typing import Any
+
+from ariadne import QueryType
+from graphql import GraphQLResolveInfo
+
+from app import models
+from app.graphql.core.context import context_of
+from app.graphql.core.errors import NotFoundError
+from app.graphql.core.ids import id_of_type
+from app.graphql.core.inputs import parse_input
+from app.graphql.core.pagination import Connection, page_request, paginate
+from app.graphql.integrations.filters import integration_conditions
+from generated.input_types import IntegrationFilter, IntegrationOrder
+
+query = QueryType()
+
+
+@query.field("integration")
+async def resolve_integration(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
+    integration_id = id_of_type(id, "Integration")
+    row = None
+    if integration_id is not None:
+        row = await context_of(info).loaders.entity("Integration").load(integration_id)
+    if row is None:
+        raise NotFoundError("Integration", id, field="id")
+    return row
+
+
+@query.field("integrations")
+async def resolve_integrations(
+    _root: Any,
+    info: GraphQLResolveInfo,
+    organization_id: str,
+    filter: dict[str, Any] | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    order_by: dict[str, Any] | None = None,
+) -> Connection:
+    context = context_of(info)
+    parsed_filter = parse_input(IntegrationFilter, filter, field="filter") if filter is not None else None
+    order = parse_input(IntegrationOrder, order_by, field="orderBy") if order_by is not None else None
+    page = page_request(
+        context,
+        scope=f"integrations:{organization_id}",
+        order=order,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
+    owner_id = id_of_type(organization_id, "Organization")
+    # Through the loader: the page's `organization` fields then cost no statement.
+    owner = await context.loaders.entity("Organization").load(owner_id) if owner_id else None
+    if owner is None:
+        raise NotFoundError("Organization", organization_id, field="organizationId")
+    return await paginate(
+        context,
+        model=models.Integration,
+        page=page,
+        conditions=[
+            models.Integration.organization_id == owner.id,
+            *integration_conditions(parsed_filter),
+        ],
+    )

@@ -1,0 +1,31 @@
+from dataclasses import dataclass
+from typing import Any
+
+from ariadne import SchemaBindable
+from graphql import GraphQLResolveInfo
+
+from app import models
+from app.graphql.core.bindables import SourcedObjectType
+from app.graphql.core.context import context_of
+from app.graphql.core.pagination import ConnectionType, EdgeType
+
+
+@dataclass
+class IntegrationPayload:
+    integration: models.Integration
+
+
+integration = SourcedObjectType("Integration", models.Integration)
+
+
+@integration.field("organization")
+async def resolve_organization(row: models.Integration, info: GraphQLResolveInfo) -> Any:
+    return await context_of(info).loaders.entity("Organization").load(row.organization_id)
+
+
+types: list[SchemaBindable] = [
+    integration,
+    ConnectionType("IntegrationConnection"),
+    EdgeType("IntegrationEdge"),
+    SourcedObjectType("IntegrationPayload", IntegrationPayload),
+]

@@ -1,0 +1,57 @@
+from typing import Any
+
+from ariadne import QueryType
+from graphql import GraphQLResolveInfo
+
+from app import models
+from app.graphql.core.context import context_of
+from app.graphql.core.errors import NotFoundError
+from app.graphql.core.ids import id_of_type
+from app.graphql.core.inputs import parse_input
+from app.graphql.core.pagination import Connection, page_request, paginate
+from app.graphql.organizations.filters import organization_conditions
+from generated.input_types import OrganizationFilter, OrganizationOrder
+
+query = QueryType()
+
+
+@query.field("organization")
+async def resolve_organization(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
+    organization_id = id_of_type(id, "Organization")
+    row = None
+    if organization_id is not None:
+        row = await context_of(info).loaders.entity("Organization").load(organization_id)
+    if row is None:
+        raise NotFoundError("Organization", id, field="id")
+    return row
+
+
+@query.field("organizations")
+async def resolve_organizations(
+    _root: Any,
+    info: GraphQLResolveInfo,
+    filter: dict[str, Any] | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    order_by: dict[str, Any] | None = None,
+) -> Connection:
+    context = context_of(info)
+    parsed_filter = parse_input(OrganizationFilter, filter, field="filter") if filter is not None else None
+    order = parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
+    page = page_request(
+        context,
+        scope="organizations",
+        order=order,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
+    return await paginate(
+        context,
+        model=models.Organization,
+        page=page,
+        conditions=organization_conditions(parsed_filter),
+    )

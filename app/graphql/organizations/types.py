@@ -1,0 +1,72 @@
+from dataclasses import dataclass
+from typing import Any
+
+from ariadne import SchemaBindable
+from graphql import GraphQLResolveInfo
+
+from app import models
+from app.graphql.core.bindables import SourcedObjectType
+from app.graphql.core.context import context_of
+from app.graphql.core.inputs import parse_input
+from app.graphql.core.pagination import Connection, ConnectionType, EdgeType, page_request, paginate
+from app.graphql.organizations.filters import children_conditions
+from generated.input_types import OrganizationChildrenFilter, OrganizationOrder
+
+
+@dataclass
+class OrganizationPayload:
+    organization: models.Organization
+
+
+organization = SourcedObjectType("Organization", models.Organization)
+
+
+@organization.field("parent")
+async def resolve_parent(row: models.Organization, info: GraphQLResolveInfo) -> Any:
+    if row.parent_id is None:
+        return None
+    return await context_of(info).loaders.entity("Organization").load(row.parent_id)
+
+
+@organization.field("children")
+async def resolve_children(
+    row: models.Organization,
+    info: GraphQLResolveInfo,
+    filter: dict[str, Any] | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    order_by: dict[str, Any] | None = None,
+) -> Connection:
+    context = context_of(info)
+    parsed_filter = (
+        parse_input(OrganizationChildrenFilter, filter, field="filter") if filter is not None else None
+    )
+    order = parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
+    page = page_request(
+        context,
+        scope=f"children:{row.id}",
+        order=order,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
+    return await paginate(
+        context,
+        model=models.Organization,
+        page=page,
+        conditions=[
+            models.Organization.parent_id == row.id,
+            *children_conditions(parsed_filter),
+        ],
+    )
+
+
+types: list[SchemaBindable] = [
+    organization,
+    ConnectionType("OrganizationConnection"),
+    EdgeType("OrganizationEdge"),
+    SourcedObjectType("OrganizationPayload", OrganizationPayload),
+]

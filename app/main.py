@@ -1,0 +1,57 @@
+"""The FastAPI application: `uvicorn app.main:app`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.database import RequestDatabase, create_engine, create_sessionmaker, create_tables, ping
+from app.graphql.core.context import RequestContext
+from app.graphql.core.cursors import CursorCodec
+from app.graphql.core.errors import current_trace_id, trace_id_from_traceparent
+from app.graphql.http import create_graphql_app
+from app.graphql.schema import build_schema
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_engine(settings)
+    sessionmaker = create_sessionmaker(engine)
+    cursors = CursorCodec(settings.cursor_secret)
+    graphql_app = create_graphql_app(build_schema(), debug=settings.debug)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await create_tables(engine)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(title="Integrations API", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+
+    @app.api_route("/graphql", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+    async def graphql(request: Request) -> Response:
+        trace_id = trace_id_from_traceparent(request.headers.get("traceparent"))
+        current_trace_id.set(trace_id)
+        db = RequestDatabase(sessionmaker)
+        request.state.graphql_context = RequestContext(
+            db=db, settings=settings, cursors=cursors, trace_id=trace_id
+        )
+        try:
+            return await graphql_app.handle_request(request)
+        finally:
+            await db.close()
+
+    @app.get("/healthz")
+    async def healthz() -> Response:
+        if await ping(engine):
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,74 @@
+"""The database tables, one SQLModel class per entity.
+
+Each titled table stores `sort_key` beside `title`: the ordering key computed in Python
+(`app.graphql.core.ordering.title_sort_key`) and compared byte-wise, so that SQLite and
+PostgreSQL order identically whatever their collations.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+# Byte-wise comparison: SQLite's default BINARY collation already is; PostgreSQL's
+# database collation is not, and SQLite knows no collation named "C".
+SortKey = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+EntityId = sa.Uuid(as_uuid=False)
+
+TITLE_MAX_LENGTH = 255
+REFERENCE_MAX_LENGTH = 1024
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        sa.Index("ix_organizations_order", "sort_key", "id"),
+        sa.Index("ix_organizations_parent_order", "parent_id", "sort_key", "id"),
+    )
+
+    id: str = Field(sa_column=sa.Column(EntityId, primary_key=True))
+    parent_id: str | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            EntityId, sa.ForeignKey("organizations.id", ondelete="RESTRICT"), nullable=True
+        ),
+    )
+    version: int = Field(default=1, nullable=False)
+    title: str = Field(sa_column=sa.Column(sa.String(TITLE_MAX_LENGTH), nullable=False))
+    sort_key: str = Field(sa_column=sa.Column(SortKey, nullable=False))
+    search_title: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    external_id: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(REFERENCE_MAX_LENGTH), nullable=True)
+    )
+    is_active: bool = Field(default=True, nullable=False)
+    features: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+
+
+class Integration(SQLModel, table=True):
+    __tablename__ = "integrations"
+    __table_args__ = (
+        sa.Index("ix_integrations_organization_order", "organization_id", "sort_key", "id"),
+    )
+
+    id: str = Field(sa_column=sa.Column(EntityId, primary_key=True))
+    organization_id: str = Field(
+        sa_column=sa.Column(
+            EntityId,
+            sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    version: int = Field(default=1, nullable=False)
+    title: str = Field(sa_column=sa.Column(sa.String(TITLE_MAX_LENGTH), nullable=False))
+    sort_key: str = Field(sa_column=sa.Column(SortKey, nullable=False))
+    credential_ref: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(REFERENCE_MAX_LENGTH), nullable=True)
+    )
+    is_active: bool = Field(default=True, nullable=False)
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    table: Any = model.__table__  # type: ignore[attr-defined]
+    return table

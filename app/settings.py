@@ -1,0 +1,37 @@
+"""All configuration, read once from the environment (and an optional `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'app.db'}"
+    """A SQLAlchemy URL; the sync form (`sqlite:///…`, `postgresql://…`) is accepted."""
+
+    database_echo: bool = False
+
+    sqlite_busy_timeout_seconds: float = 30.0
+    """How long a SQLite writer waits for another writer's lock before failing."""
+
+    total_count_cap: int = 10_000
+    """`total` counts exactly up to this many items, then answers `AT_LEAST` the cap."""
+
+    default_page_size: int = 20
+    max_page_size: int = 100
+
+    cursor_secret: str = "integrations-cursor-v1"
+    """Keys the cursor checksum. Every process serving one database must share it."""
+
+    debug: bool = False
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
