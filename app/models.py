@@ -30,7 +30,7 @@ class Organization(SQLModel, table=True):
     parent_id: str | None = Field(
         default=None,
         sa_column=sa.Column(
-            EntityId, sa.ForeignKey("organizations.id", ondelete="RESTRICT"), nullable=True
+            EntityId, sa.ForeignKey("organizations.id"), nullable=True
         ),
     )
     version: int = Field(default=1, nullable=False)
