@@ -9,7 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel import SQLModel
 
 from app import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -111,7 +116,8 @@ class RequestDatabase:
 
     async def one(self, statement: sa.Select[Any]) -> sa.Row[Any]:
         async with self.read() as session:
-            return (await session.execute(statement)).one()
+            row: sa.Row[Any] = (await session.execute(statement)).one()
+            return row
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

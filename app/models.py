@@ -5,8 +5,6 @@ Each titled table stores `sort_key` beside `title`: the ordering key computed in
 PostgreSQL order identically whatever their collations.
 """
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
@@ -29,9 +27,7 @@ class Organization(SQLModel, table=True):
     id: str = Field(sa_column=sa.Column(EntityId, primary_key=True))
     parent_id: str | None = Field(
         default=None,
-        sa_column=sa.Column(
-            EntityId, sa.ForeignKey("organizations.id"), nullable=True
-        ),
+        sa_column=sa.Column(EntityId, sa.ForeignKey("organizations.id"), nullable=True),
     )
     version: int = Field(default=1, nullable=False)
     title: str = Field(sa_column=sa.Column(sa.String(TITLE_MAX_LENGTH), nullable=False))
@@ -41,9 +37,7 @@ class Organization(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.String(REFERENCE_MAX_LENGTH), nullable=True)
     )
     is_active: bool = Field(default=True, nullable=False)
-    features: list[str] = Field(
-        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
-    )
+    features: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
 
 
 class Integration(SQLModel, table=True):
@@ -67,8 +61,3 @@ class Integration(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.String(REFERENCE_MAX_LENGTH), nullable=True)
     )
     is_active: bool = Field(default=True, nullable=False)
-
-
-def table_of(model: type[SQLModel]) -> sa.Table:
-    table: Any = model.__table__  # type: ignore[attr-defined]
-    return table

@@ -8,6 +8,7 @@ variables answers 400 under `application/graphql-response+json` (200 under
 envelope.
 """
 
+import contextlib
 import json
 import logging
 from http import HTTPStatus
@@ -18,7 +19,7 @@ from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.explorer import ExplorerGraphiQL
 from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast, parse
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from app.graphql.core.errors import ErrorCode, format_error, problem_extensions
 
@@ -60,10 +61,15 @@ def request_error_response(
     """A request the GraphQL layer never saw: not JSON, wrong method, wrong media type."""
     body = {
         "errors": [
-            {"message": detail, "extensions": problem_extensions(ErrorCode.VALIDATION_ERROR, detail)}
+            {
+                "message": detail,
+                "extensions": problem_extensions(ErrorCode.VALIDATION_ERROR, detail),
+            }
         ]
     }
-    return JSONResponse(body, status_code=status, media_type=_response_type(request), headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type=_response_type(request), headers=headers
+    )
 
 
 class ContractHTTPHandler(GraphQLHTTPHandler):
@@ -99,10 +105,9 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
             "variables": variables,
         }
         document = None
-        try:
-            document = parse(data["query"])
-        except GraphQLError:
-            pass  # reported by execution below, in the GraphQL error format
+        # A document that does not parse is reported by execution, as a GraphQL error.
+        with contextlib.suppress(GraphQLError):
+            document = parse(request.query_params["query"])
         if document is not None:
             operation = get_operation_ast(document, data["operationName"])
             if operation is not None and operation.operation is not OperationType.QUERY:

@@ -54,7 +54,9 @@ def _restore_enum_parse_value(schema: GraphQLSchema) -> None:
             continue
 
         def parse_value(
-            input_value: Any, hide_suggestions: bool = False, enum_type: GraphQLEnumType = graphql_type
+            input_value: Any,
+            hide_suggestions: bool = False,
+            enum_type: GraphQLEnumType = graphql_type,
         ) -> Any:
             if isinstance(input_value, Enum) and input_value in enum_type._value_lookup:
                 return input_value

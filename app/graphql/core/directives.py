@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from ariadne import SchemaDirectiveVisitor
 from graphql import (
@@ -64,4 +64,5 @@ class TrimDirective(SchemaDirectiveVisitor):
         return argument
 
 
-DIRECTIVES: dict[str, type[SchemaDirectiveVisitor]] = {"trim": TrimDirective}
+# SchemaDirectiveVisitor is abstract to the type checker, hence the cast.
+DIRECTIVES = cast(dict[str, type[SchemaDirectiveVisitor]], {"trim": TrimDirective})

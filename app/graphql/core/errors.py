@@ -194,4 +194,3 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         formatted["path"] = error.path
     formatted["extensions"] = extensions
     return formatted
-

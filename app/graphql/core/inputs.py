@@ -10,7 +10,9 @@ from generated.base_model import BaseModel
 InputModel = TypeVar("InputModel", bound=BaseModel)
 
 
-def parse_input(model: type[InputModel], value: dict[str, Any], *, field: str = "input") -> InputModel:
+def parse_input(
+    model: type[InputModel], value: dict[str, Any], *, field: str = "input"
+) -> InputModel:
     """The generated model of an input object; `model_fields_set` then tells an omitted
     field from an explicit null."""
     try:
@@ -24,5 +26,7 @@ def parse_input(model: type[InputModel], value: dict[str, Any], *, field: str = 
 def require_not_null(value: Any, *, field: str) -> Any:
     """A field that may be omitted from an update but, when given, must not be null."""
     if value is None:
-        raise ValidationError(f"`{field}` cannot be null; omit it to keep the current value.", field=field)
+        raise ValidationError(
+            f"`{field}` cannot be null; omit it to keep the current value.", field=field
+        )
     return value

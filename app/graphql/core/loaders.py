@@ -4,12 +4,12 @@ an organization costs one statement for all of them, not N."""
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from aiodataloader import DataLoader
 from sqlmodel import SQLModel
 
 from app.database import RequestDatabase
 from app.graphql.core.nodes import NODE_MODELS
-import sqlalchemy as sa
 
 
 class EntityLoader(DataLoader[str, Any]):

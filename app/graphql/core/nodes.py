@@ -17,5 +17,3 @@ _NODE_TYPES: dict[type[SQLModel], str] = {model: name for name, model in NODE_MO
 def resolve_node_type(obj: Any, *_: Any) -> str | None:
     """The GraphQL type of a row, for the `Node`, `Actor`, `Titled` and `Versioned` interfaces."""
     return _NODE_TYPES.get(type(obj))
-
-

@@ -210,7 +210,7 @@ async def paginate(
     keyset = Keyset(model, page.direction)
     cursors = context.cursors
     total_cap = context.settings.total_count_cap
-    model: Any = keyset.model
+    table: Any = model
     window = list(conditions)
     if arguments.after is not None:
         window.append(keyset.after(arguments.after))
@@ -220,7 +220,7 @@ async def paginate(
     size = arguments.first if arguments.forward else arguments.last
     assert size is not None
     statement = (
-        sa.select(model)
+        sa.select(table)
         .where(*window)
         .order_by(*keyset.order_by(reverse=not arguments.forward))
         .limit(size + 1)
@@ -244,7 +244,9 @@ async def paginate(
         )
     found_beyond: dict[str, bool] = {}
     if beyond:
-        values = await context.db.one(sa.select(*(expr.label(name) for name, expr in beyond.items())))
+        values = await context.db.one(
+            sa.select(*(expr.label(name) for name, expr in beyond.items()))
+        )
         found_beyond = {name: bool(value) for name, value in zip(beyond, values, strict=True)}
 
     if arguments.forward:
@@ -254,13 +256,11 @@ async def paginate(
         has_previous = more_in_direction or found_beyond.get("previous", False)
         has_next = found_beyond.get("next", False)
 
-    edges = [
-        Edge(cursors.encode(scope, ordering, keyset.position_of(row)), row) for row in rows
-    ]
+    edges = [Edge(cursors.encode(scope, ordering, keyset.position_of(row)), row) for row in rows]
 
     async def count_total() -> CountInfo:
         # Count at most one past the cap, so the cost stays bounded on large lists.
-        capped = sa.select(sa.literal(1)).select_from(model).where(*conditions).limit(total_cap + 1)
+        capped = sa.select(sa.literal(1)).select_from(table).where(*conditions).limit(total_cap + 1)
         (count,) = await context.db.one(sa.select(sa.func.count()).select_from(capped.subquery()))
         if count > total_cap:
             return CountInfo(total_cap, CountPrecision.AT_LEAST)

@@ -24,9 +24,7 @@ mutation = MutationType()
 
 
 def _credential_ref(value: str | None) -> str | None:
-    return optional_text(
-        value, field="input.credentialRef", max_length=models.REFERENCE_MAX_LENGTH
-    )
+    return optional_text(value, field="input.credentialRef", max_length=models.REFERENCE_MAX_LENGTH)
 
 
 @mutation.field("integrationCreate")
@@ -35,13 +33,19 @@ async def resolve_integration_create(
 ) -> IntegrationPayload:
     context = context_of(info)
     data = parse_input(IntegrationCreateInput, input)
-    values = {**title_columns(data.title), "credential_ref": _credential_ref(data.credential_ref)}
+    title = title_columns(data.title)
+    credential_ref = _credential_ref(data.credential_ref)
     organization_id = id_of_type(data.organization_id, "Organization")
     if organization_id is None:
         raise NotFoundError("Organization", data.organization_id, field="input.organizationId")
 
     row = models.Integration(
-        id=new_id("Integration"), organization_id=organization_id, version=1, is_active=True, **values
+        id=new_id("Integration"),
+        organization_id=organization_id,
+        version=1,
+        is_active=True,
+        credential_ref=credential_ref,
+        **title,
     )
     try:
         async with context.db.write() as session:

@@ -39,8 +39,12 @@ async def resolve_integrations(
     order_by: dict[str, Any] | None = None,
 ) -> Connection:
     context = context_of(info)
-    parsed_filter = parse_input(IntegrationFilter, filter, field="filter") if filter is not None else None
-    order = parse_input(IntegrationOrder, order_by, field="orderBy") if order_by is not None else None
+    parsed_filter = (
+        parse_input(IntegrationFilter, filter, field="filter") if filter is not None else None
+    )
+    order = (
+        parse_input(IntegrationOrder, order_by, field="orderBy") if order_by is not None else None
+    )
     page = page_request(
         context,
         scope=f"integrations:{organization_id}",

@@ -1,6 +1,7 @@
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from app import models
 from app.graphql.core.ids import id_of_type
@@ -23,7 +24,7 @@ def organization_conditions(filter: OrganizationFilter | None) -> list[Any]:
             if parent_id is not None
         ]
         conditions.append(
-            models.Organization.parent_id.in_(parent_ids) if parent_ids else sa.false()
+            col(models.Organization.parent_id).in_(parent_ids) if parent_ids else sa.false()
         )
     if filter.is_active is not None:
         conditions.append(models.Organization.is_active == filter.is_active)
@@ -40,6 +41,8 @@ def children_conditions(filter: OrganizationChildrenFilter | None) -> list[Any]:
     title_contains = filter_text(filter.title_contains, field="filter.titleContains")
     if title_contains:
         conditions.append(
-            models.Organization.search_title.contains(fold_title(title_contains), autoescape=True)
+            col(models.Organization.search_title).contains(
+                fold_title(title_contains), autoescape=True
+            )
         )
     return conditions

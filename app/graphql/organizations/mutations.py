@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from ariadne import MutationType
 from graphql import GraphQLResolveInfo
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from app import models
 from app.graphql.common.types import DeletePayload
@@ -125,7 +126,7 @@ async def resolve_organization_delete(
         raise NotFoundError("Organization", data.id, field="input.id")
 
     children = sa.orm.aliased(models.Organization)
-    no_children = ~sa.exists().where(children.parent_id == organization_id)
+    no_children = ~sa.exists().where(col(children.parent_id) == organization_id)
     try:
         # The organization's integrations go with it (ON DELETE CASCADE), in this
         # same transaction.

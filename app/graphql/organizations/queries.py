@@ -38,8 +38,12 @@ async def resolve_organizations(
     order_by: dict[str, Any] | None = None,
 ) -> Connection:
     context = context_of(info)
-    parsed_filter = parse_input(OrganizationFilter, filter, field="filter") if filter is not None else None
-    order = parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
+    parsed_filter = (
+        parse_input(OrganizationFilter, filter, field="filter") if filter is not None else None
+    )
+    order = (
+        parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
+    )
     page = page_request(
         context,
         scope="organizations",

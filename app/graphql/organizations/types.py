@@ -41,9 +41,13 @@ async def resolve_children(
 ) -> Connection:
     context = context_of(info)
     parsed_filter = (
-        parse_input(OrganizationChildrenFilter, filter, field="filter") if filter is not None else None
+        parse_input(OrganizationChildrenFilter, filter, field="filter")
+        if filter is not None
+        else None
     )
-    order = parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
+    order = (
+        parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
+    )
     page = page_request(
         context,
         scope=f"children:{row.id}",
