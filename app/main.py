@@ -1,5 +1,6 @@
 """The FastAPI application: `uvicorn app.main:app`."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +18,9 @@ from app.settings import Settings, get_settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     cursors = CursorCodec(settings.cursor_secret)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+import sqlalchemy.exc
 from graphql import GraphQLError
 
 logger = logging.getLogger("app.errors")
@@ -163,13 +164,30 @@ def problem_extensions(code: ErrorCode, detail: str, **details: Any) -> dict[str
     }
 
 
+# Failures to reach the database, as the drivers and SQLAlchemy raise them.
+_DATABASE_UNREACHABLE = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+
+
 def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     """Ariadne's error formatter: every error leaves in the contract's envelope."""
     original = error.original_error
     while isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error
 
-    if isinstance(original, DomainError):
+    if isinstance(original, _DATABASE_UNREACHABLE):
+        message = "The database is not reachable right now; retry later."
+        logger.warning(
+            "Database unreachable (traceId=%s): %s", current_trace_id.get(), type(original).__name__
+        )
+        extensions = problem_extensions(ErrorCode.SERVICE_UNAVAILABLE, message)
+    elif isinstance(original, DomainError):
         message = original.detail
         extensions = problem_extensions(original.code, original.detail, **original.details)
     elif error.path is None:
