@@ -27,13 +27,15 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
 EXPLORER_QUERY = """\
-# Lists organizations with their integrations. Create one with the mutation below.
+# Organizations with their first children. Create one first with:
+# mutation { organizationCreate(input: {title: "Acme"}) { organization { id } } }
 query Organizations {
   organizations(first: 10) {
     nodes {
       id
       title
-      integrations: children(first: 5) { nodes { id title } }
+      features
+      children(first: 5) { nodes { id title } }
     }
     pageInfo { hasNextPage endCursor }
     total { count precision }

@@ -1,21 +1,22 @@
 """Opaque cursors: a keyset position bound to one list and one ordering.
 
-A cursor is base64url of a keyed checksum and a JSON payload. The checksum makes any
-altered cursor fail to decode (never a wrong page); the payload names the list (its
-`scope`, such as `integrations:<organization id>`) and the ordering it was made under,
-so reusing it on another list or under another ordering is refused. Filters are not
-bound: a cursor stays usable under another filter.
+A cursor is base64url of a format byte, a keyed checksum, the item's ID (16 bytes) and
+its sort key (UTF-8). The checksum covers the position together with the list's `scope`
+(such as `integrations:<organization id>`) and the ordering, so a cursor that was
+altered, or made for another list or under another ordering, does not decode: never a
+wrong page. Filters are not covered: a cursor stays usable under another filter.
 """
 
 import base64
 import binascii
 import hashlib
 import hmac
-import json
+import uuid
 from typing import NamedTuple
 
-_FORMAT_VERSION = 1
+_FORMAT = b"\x01"
 _CHECKSUM_BYTES = 8
+_HEADER_BYTES = len(_FORMAT) + _CHECKSUM_BYTES + 16
 
 
 class Position(NamedTuple):
@@ -29,36 +30,32 @@ class CursorCodec:
     def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(secret.encode()).digest()
 
-    def _checksum(self, payload: bytes) -> bytes:
-        return hmac.digest(self._key, payload, "sha256")[:_CHECKSUM_BYTES]
+    def _checksum(self, scope: str, ordering: str, position: bytes) -> bytes:
+        message = b"\x00".join((scope.encode(), ordering.encode(), position))
+        return hmac.digest(self._key, message, "sha256")[:_CHECKSUM_BYTES]
 
     def encode(self, scope: str, ordering: str, position: Position) -> str:
-        payload = json.dumps(
-            [_FORMAT_VERSION, scope, ordering, position.sort_key, position.id],
-            separators=(",", ":"),
-            ensure_ascii=False,
-        ).encode()
-        return base64.urlsafe_b64encode(self._checksum(payload) + payload).decode().rstrip("=")
+        body = uuid.UUID(position.id).bytes + position.sort_key.encode()
+        raw = _FORMAT + self._checksum(scope, ordering, body) + body
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     def decode(self, cursor: str, scope: str, ordering: str) -> Position | None:
-        """The position a cursor names, or None unless it was made for this list and ordering."""
+        """The position a cursor names, or None unless made for this list and ordering."""
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         except (binascii.Error, ValueError):
             return None
-        # Base64 lets several strings decode to the same bytes; only the one `encode`
-        # makes is accepted, so a changed character is always noticed.
+        # Several strings decode to the same bytes; only the one `encode` makes is
+        # accepted, so that a changed character is always noticed.
         if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:
             return None
-        checksum, payload = raw[:_CHECKSUM_BYTES], raw[_CHECKSUM_BYTES:]
-        if not hmac.compare_digest(checksum, self._checksum(payload)):
+        if len(raw) < _HEADER_BYTES or raw[:1] != _FORMAT:
+            return None
+        checksum, body = raw[1 : _HEADER_BYTES - 16], raw[_HEADER_BYTES - 16 :]
+        if not hmac.compare_digest(checksum, self._checksum(scope, ordering, body)):
             return None
         try:
-            version, cursor_scope, cursor_ordering, sort_key, item_id = json.loads(payload)
-        except (ValueError, TypeError):
+            sort_key = body[16:].decode()
+        except UnicodeDecodeError:
             return None
-        if (version, cursor_scope, cursor_ordering) != (_FORMAT_VERSION, scope, ordering):
-            return None
-        if not isinstance(sort_key, str) or not isinstance(item_id, str):
-            return None
-        return Position(sort_key, item_id)
+        return Position(sort_key, str(uuid.UUID(bytes=body[:16])))
