@@ -23,6 +23,13 @@ def parse_input(
         raise ValidationError(f"`{location}`: {first['msg']}.", field=location) from None
 
 
+def parse_optional_input(
+    model: type[InputModel], value: dict[str, Any] | None, *, field: str
+) -> InputModel | None:
+    """`parse_input` for a nullable argument such as `filter` or `orderBy`."""
+    return None if value is None else parse_input(model, value, field=field)
+
+
 def require_not_null(value: Any, *, field: str) -> Any:
     """A field that may be omitted from an update but, when given, must not be null."""
     if value is None:

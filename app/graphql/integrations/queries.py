@@ -7,7 +7,7 @@ from app import models
 from app.graphql.core.context import context_of
 from app.graphql.core.errors import NotFoundError
 from app.graphql.core.ids import id_of_type
-from app.graphql.core.inputs import parse_input
+from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, page_request, paginate
 from app.graphql.integrations.filters import integration_conditions
 from generated.input_types import IntegrationFilter, IntegrationOrder
@@ -39,12 +39,8 @@ async def resolve_integrations(
     order_by: dict[str, Any] | None = None,
 ) -> Connection:
     context = context_of(info)
-    parsed_filter = (
-        parse_input(IntegrationFilter, filter, field="filter") if filter is not None else None
-    )
-    order = (
-        parse_input(IntegrationOrder, order_by, field="orderBy") if order_by is not None else None
-    )
+    parsed_filter = parse_optional_input(IntegrationFilter, filter, field="filter")
+    order = parse_optional_input(IntegrationOrder, order_by, field="orderBy")
     page = page_request(
         context,
         scope=f"integrations:{organization_id}",

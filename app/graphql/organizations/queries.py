@@ -7,7 +7,7 @@ from app import models
 from app.graphql.core.context import context_of
 from app.graphql.core.errors import NotFoundError
 from app.graphql.core.ids import id_of_type
-from app.graphql.core.inputs import parse_input
+from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, page_request, paginate
 from app.graphql.organizations.filters import organization_conditions
 from generated.input_types import OrganizationFilter, OrganizationOrder
@@ -38,12 +38,8 @@ async def resolve_organizations(
     order_by: dict[str, Any] | None = None,
 ) -> Connection:
     context = context_of(info)
-    parsed_filter = (
-        parse_input(OrganizationFilter, filter, field="filter") if filter is not None else None
-    )
-    order = (
-        parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
-    )
+    parsed_filter = parse_optional_input(OrganizationFilter, filter, field="filter")
+    order = parse_optional_input(OrganizationOrder, order_by, field="orderBy")
     page = page_request(
         context,
         scope="organizations",

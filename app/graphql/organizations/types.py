@@ -7,7 +7,7 @@ from graphql import GraphQLResolveInfo
 from app import models
 from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import context_of
-from app.graphql.core.inputs import parse_input
+from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, ConnectionType, EdgeType, page_request, paginate
 from app.graphql.organizations.filters import children_conditions
 from generated.input_types import OrganizationChildrenFilter, OrganizationOrder
@@ -40,14 +40,8 @@ async def resolve_children(
     order_by: dict[str, Any] | None = None,
 ) -> Connection:
     context = context_of(info)
-    parsed_filter = (
-        parse_input(OrganizationChildrenFilter, filter, field="filter")
-        if filter is not None
-        else None
-    )
-    order = (
-        parse_input(OrganizationOrder, order_by, field="orderBy") if order_by is not None else None
-    )
+    parsed_filter = parse_optional_input(OrganizationChildrenFilter, filter, field="filter")
+    order = parse_optional_input(OrganizationOrder, order_by, field="orderBy")
     page = page_request(
         context,
         scope=f"children:{row.id}",
