@@ -1,0 +1,399 @@
+"""Global IDs, `node(id)` and `nodes(ids)`, and the statements they cost."""
+
+import re
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.conftest import Service
+from tests.factories import create_integration, create_organization, error_codes
+
+NODE_FIELDS = """
+  __typename
+  ... on Node { id }
+  ... on Titled { title }
+  ... on Versioned { version }
+  ... on Actor { actorId: id actorTitle: title }
+  ... on Integration { isActive credentialRef organization { id title } }
+  ... on Organization { externalId isActive features parent { id } }
+"""
+NODE = f"query($id: ID!) {{ node(id: $id) {{ {NODE_FIELDS} }} }}"
+NODES = f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ {NODE_FIELDS} }} }}"
+NODE_IDS = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Titled { title } } }"
+
+UUID_FORM = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+
+
+def queries(statements: list[str]) -> list[str]:
+    """The statements that read or write data (SQLite's explicit BEGIN is left out)."""
+    return [statement for statement in statements if not TRANSACTION_CONTROL.match(statement)]
+
+
+def counts(statements: list[str]) -> list[str]:
+    return [statement for statement in statements if "count(" in statement.lower()]
+
+
+def node(service: Service, id_: str) -> Any:
+    result = service.gql(NODE, {"id": id_})
+    assert "errors" not in result, result
+    return result["data"]["node"]
+
+
+def nodes(service: Service, ids: list[str]) -> list[Any]:
+    result = service.gql(NODES, {"ids": ids})
+    assert "errors" not in result, result
+    answered: list[Any] = result["data"]["nodes"]
+    return answered
+
+
+def expected_integration(integration: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "__typename": "Integration",
+        "id": integration["id"],
+        "title": integration["title"],
+        "version": integration["version"],
+        "actorId": integration["id"],
+        "actorTitle": integration["title"],
+        "isActive": integration["isActive"],
+        "credentialRef": integration["credentialRef"],
+        "organization": integration["organization"],
+    }
+
+
+def expected_organization(organization: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "__typename": "Organization",
+        "id": organization["id"],
+        "title": organization["title"],
+        "version": organization["version"],
+        "externalId": organization["externalId"],
+        "isActive": organization["isActive"],
+        "features": organization["features"],
+        "parent": organization["parent"],
+    }
+
+
+def delete_integration(service: Service, integration: dict[str, Any]) -> None:
+    service.data(
+        "mutation($input: IntegrationDeleteInput!) { integrationDelete(input: $input) "
+        "{ deletedId } }",
+        {"input": {"id": integration["id"], "version": integration["version"]}},
+    )
+
+
+def delete_organization(service: Service, organization: dict[str, Any]) -> None:
+    service.data(
+        "mutation($input: OrganizationDeleteInput!) { organizationDelete(input: $input) "
+        "{ deletedId } }",
+        {"input": {"id": organization["id"], "version": organization["version"]}},
+    )
+
+
+def unknown_like(id_: str) -> str:
+    """A well-formed ID that names nothing: `id_` with its creation time moved by a few
+    milliseconds (the lowest digit of UUIDv7's 48-bit timestamp), the rest kept."""
+    position = 11
+    digit = "0" if id_[position] != "0" else "1"
+    return id_[:position] + digit + id_[position + 1 :]
+
+
+# --- node(id) ---------------------------------------------------------------------------
+
+
+def test_node_answers_an_integration_through_every_interface(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    integration = create_integration(
+        service, organization["id"], "Billing sync", credentialRef="vault:billing"
+    )
+    assert node(service, integration["id"]) == expected_integration(integration)
+
+
+def test_node_answers_an_organization_which_is_not_an_actor(service: Service) -> None:
+    parent = create_organization(service, "Parent")
+    organization = create_organization(
+        service, "Acme", parentId=parent["id"], externalId="ext-1", features=["DEALER"]
+    )
+    answered = node(service, organization["id"])
+    assert answered == expected_organization(organization)
+    assert "actorId" not in answered
+    assert answered["parent"] == {"id": parent["id"]}
+
+
+def test_node_reflects_updates(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    integration = create_integration(service, organization["id"], "Old")
+    service.data(
+        "mutation($input: IntegrationUpdateInput!) { integrationUpdate(input: $input) "
+        "{ integration { id } } }",
+        {"input": {"id": integration["id"], "version": 1, "title": "New", "isActive": False}},
+    )
+    answered = node(service, integration["id"])
+    assert answered["title"] == "New"
+    assert answered["actorTitle"] == "New"
+    assert answered["version"] == 2
+    assert answered["isActive"] is False
+
+
+def test_interface_typename_selection(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    integration = create_integration(service, organization["id"])
+    data = service.data(
+        "query($o: ID!, $i: ID!) { o: node(id: $o) { __typename } i: node(id: $i) "
+        "{ ... on Actor { __typename } ... on Versioned { version } } }",
+        {"o": organization["id"], "i": integration["id"]},
+    )
+    assert data == {
+        "o": {"__typename": "Organization"},
+        "i": {"__typename": "Integration", "version": 1},
+    }
+
+
+MALFORMED_IDS = [
+    "nope",
+    "",
+    " ",
+    "1",
+    "00000000-0000-0000-0000-000000000000",
+    "ffffffff-ffff-ffff-ffff-ffffffffffff",
+    str(uuid.UUID(int=0x123456789ABCDEF)),
+    "not-a-uuid-at-all-but-long-enough-yes",
+    "0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a0",  # one digit short
+    "0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a011",  # one digit long
+    "0190a5b27c3e7d4f8a1b2c3d4e5f6a01",  # no dashes
+    "{0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a01}",
+    "' OR 1=1 --",
+    "\u0000",
+]
+
+
+@pytest.mark.parametrize("id_", MALFORMED_IDS)
+def test_node_is_null_without_error_for_a_malformed_id(service: Service, id_: str) -> None:
+    create_organization(service, "Acme")
+    result = service.gql(NODE, {"id": id_})
+    assert result == {"data": {"node": None}}
+
+
+def test_node_is_null_without_error_for_random_uuids(service: Service) -> None:
+    create_organization(service, "Acme")
+    for candidate in (str(uuid.uuid4()), str(uuid.uuid1()), str(uuid.uuid4()).upper()):
+        assert service.gql(NODE, {"id": candidate}) == {"data": {"node": None}}
+
+
+def test_node_is_null_without_error_for_an_unknown_id(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    integration = create_integration(service, organization["id"])
+    for id_ in (organization["id"], integration["id"]):
+        unknown = unknown_like(id_)
+        assert unknown != id_
+        assert service.gql(NODE, {"id": unknown}) == {"data": {"node": None}}
+
+
+def test_node_is_null_without_error_for_deleted_entities(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    kept = create_integration(service, organization["id"], "Kept")
+    integration = create_integration(service, organization["id"], "Gone")
+    delete_integration(service, integration)
+    assert service.gql(NODE, {"id": integration["id"]}) == {"data": {"node": None}}
+    assert node(service, kept["id"])["title"] == "Kept"
+
+    delete_organization(service, organization)
+    for id_ in (organization["id"], kept["id"]):
+        assert service.gql(NODE, {"id": id_}) == {"data": {"node": None}}
+
+
+def test_ids_of_another_type_are_not_found_in_typed_fields(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    integration = create_integration(service, organization["id"])
+    result = service.gql(
+        "query($o: ID!, $i: ID!) { integration(id: $o) { id } organization(id: $i) { id } }",
+        {"o": organization["id"], "i": integration["id"]},
+    )
+    assert result["data"] == {"integration": None, "organization": None}
+    assert error_codes(result) == ["NOT_FOUND", "NOT_FOUND"]
+
+
+# --- nodes(ids) -------------------------------------------------------------------------
+
+
+def test_nodes_answers_in_input_order_with_nulls_and_duplicates(service: Service) -> None:
+    first = create_organization(service, "First")
+    second = create_organization(service, "Second")
+    integration = create_integration(service, second["id"], "Sync")
+    gone = create_integration(service, second["id"], "Gone")
+    delete_integration(service, gone)
+    ids = [
+        integration["id"],
+        "nope",
+        second["id"],
+        first["id"],
+        gone["id"],
+        integration["id"],
+        unknown_like(first["id"]),
+        first["id"],
+    ]
+    assert nodes(service, ids) == [
+        expected_integration(integration),
+        None,
+        expected_organization(second),
+        expected_organization(first),
+        None,
+        expected_integration(integration),
+        None,
+        expected_organization(first),
+    ]
+
+
+def test_nodes_of_nothing(service: Service) -> None:
+    assert nodes(service, []) == []
+    assert nodes(service, ["nope", ""]) == [None, None]
+
+
+def test_nodes_reversed_input_gives_reversed_output(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    created = [create_integration(service, organization["id"], f"i{n}") for n in range(5)]
+    ids = [organization["id"], *(integration["id"] for integration in created)]
+    forward = nodes(service, ids)
+    backward = nodes(service, ids[::-1])
+    assert [answer["id"] for answer in forward] == ids
+    assert backward == forward[::-1]
+
+
+# --- the form of IDs --------------------------------------------------------------------
+
+
+def test_ids_are_lowercase_uuid_version_7(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    child = create_organization(service, "Child", parentId=organization["id"])
+    integration = create_integration(service, organization["id"])
+    for id_ in (organization["id"], child["id"], integration["id"]):
+        assert UUID_FORM.match(id_), id_
+        parsed = uuid.UUID(id_)
+        assert str(parsed) == id_
+        assert parsed.variant == uuid.RFC_4122, id_
+        assert parsed.version == 7, id_
+
+
+def test_ids_are_unique_across_types(service: Service) -> None:
+    organizations = [create_organization(service, f"o{n}") for n in range(10)]
+    integrations = [
+        create_integration(service, organization["id"], f"i{n}")
+        for n, organization in enumerate(organizations)
+    ]
+    ids = [entity["id"] for entity in (*organizations, *integrations)]
+    assert len(set(ids)) == len(ids)
+    answered = nodes(service, ids)
+    assert [entity["__typename"] for entity in answered] == ["Organization"] * 10 + [
+        "Integration"
+    ] * 10
+
+
+def test_ids_are_time_ordered(service: Service) -> None:
+    organization = create_organization(service, "Root")
+    ids = [organization["id"]]
+    for n in range(6):
+        time.sleep(0.003)
+        if n % 2:
+            ids.append(create_organization(service, f"o{n}")["id"])
+        else:
+            ids.append(create_integration(service, organization["id"], f"i{n}")["id"])
+    assert ids == sorted(ids)
+    timestamps = [uuid.UUID(id_).int >> 80 for id_ in ids]
+    assert timestamps == sorted(timestamps)
+    assert abs(timestamps[-1] - time.time() * 1000) < 60_000
+
+
+# --- statements -------------------------------------------------------------------------
+
+
+def test_nodes_of_twenty_mixed_ids_is_one_statement_per_type(service: Service) -> None:
+    organizations = [create_organization(service, f"o{n:02}") for n in range(10)]
+    integrations = [
+        create_integration(service, organization["id"], f"i{n:02}")
+        for n, organization in enumerate(organizations)
+    ]
+    ids = [
+        entity["id"] for pair in zip(organizations, integrations, strict=True) for entity in pair
+    ]
+    assert len(ids) == 20
+    with service.count_statements() as statements:
+        data = service.data(NODE_IDS, {"ids": ids})
+    assert [answer["id"] for answer in data["nodes"]] == ids
+    assert len(queries(statements)) <= 2, statements
+
+    with service.count_statements() as statements:
+        data = service.data(NODE_IDS, {"ids": ids[:2]})
+    assert len(queries(statements)) <= 2, statements
+
+
+def test_nodes_of_one_type_is_one_statement(service: Service) -> None:
+    organizations = [create_organization(service, f"o{n:02}") for n in range(20)]
+    ids = [organization["id"] for organization in organizations]
+    with service.count_statements() as statements:
+        service.data(NODE_IDS, {"ids": [*ids, "nope", *ids[:3]]})
+    assert len(queries(statements)) == 1, statements
+
+
+INTEGRATIONS_WITH_ORGANIZATION = """
+query($org: ID!) {
+  integrations(organizationId: $org, first: 100) {
+    nodes { id organization { id title } }
+  }
+}
+"""
+
+
+def _integrations_statements(service: Service, organization_id: str, expected: int) -> int:
+    with service.count_statements() as statements:
+        data = service.data(INTEGRATIONS_WITH_ORGANIZATION, {"org": organization_id})
+    listed = data["integrations"]["nodes"]
+    assert len(listed) == expected
+    assert all(item["organization"]["id"] == organization_id for item in listed)
+    return len(queries(statements))
+
+
+def test_organization_of_each_integration_costs_no_statement_per_item(service: Service) -> None:
+    sizes = (1, 20, 100)
+    organizations = [create_organization(service, f"Org {size}") for size in sizes]
+    for size, organization in zip(sizes, organizations, strict=True):
+        for n in range(size):
+            create_integration(service, organization["id"], f"i{n:03}")
+    costs = [
+        _integrations_statements(service, organization["id"], size)
+        for size, organization in zip(sizes, organizations, strict=True)
+    ]
+    assert costs[0] == costs[1] == costs[2], costs
+    assert costs[0] <= 3, costs
+
+
+def test_total_is_counted_only_when_selected(service: Service) -> None:
+    organization = create_organization(service, "Acme")
+    for n in range(3):
+        create_integration(service, organization["id"], f"i{n}")
+    without_total = "query($org: ID!) { integrations(organizationId: $org) { nodes { id } } }"
+    with_total = (
+        "query($org: ID!) { integrations(organizationId: $org) "
+        "{ nodes { id } total { count precision } } }"
+    )
+    with service.count_statements() as plain:
+        service.data(without_total, {"org": organization["id"]})
+    with service.count_statements() as counted:
+        data = service.data(with_total, {"org": organization["id"]})
+    assert data["integrations"]["total"] == {"count": 3, "precision": "EXACT"}
+    assert counts(queries(plain)) == [], plain
+    assert len(counts(queries(counted))) == 1, counted
+    assert len(queries(counted)) == len(queries(plain)) + 1, (plain, counted)
+
+
+def test_organizations_total_is_counted_only_when_selected(service: Service) -> None:
+    for n in range(3):
+        create_organization(service, f"o{n}")
+    with service.count_statements() as plain:
+        service.data("{ organizations { nodes { id } } }")
+    with service.count_statements() as counted:
+        data = service.data("{ organizations { nodes { id } total { count } } }")
+    assert data["organizations"]["total"] == {"count": 3}
+    assert counts(queries(plain)) == []
+    assert len(queries(counted)) == len(queries(plain)) + 1, (plain, counted)
