@@ -44,6 +44,18 @@ query Organizations {
 """
 
 
+class GraphQLJSONResponse(JSONResponse):
+    """JSON that survives what clients echo back: a lone surrogate sent as a JSON escape
+    (say in an ID that is then named in an error) cannot be encoded as UTF-8, so such a
+    body is written with ASCII escapes instead of failing."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
+
+
 def _response_type(request: Request) -> str:
     """The media type to answer with: the GraphQL one when the client accepts it."""
     accept = request.headers.get("accept", "")
@@ -69,7 +81,7 @@ def request_error_response(
             }
         ]
     }
-    return JSONResponse(
+    return GraphQLJSONResponse(
         body, status_code=status, media_type=_response_type(request), headers=headers
     )
 
@@ -165,7 +177,7 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
         status = HTTPStatus.OK
         if "data" not in result and media_type == GRAPHQL_RESPONSE_JSON:
             status = HTTPStatus.BAD_REQUEST
-        return JSONResponse(result, status_code=status, media_type=media_type)
+        return GraphQLJSONResponse(result, status_code=status, media_type=media_type)
 
 
 def _context_for_request(request: Request, _data: Any) -> Any:

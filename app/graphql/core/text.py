@@ -11,8 +11,9 @@ WHITE_SPACE = (
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 
-# Control characters (Unicode Cc) other than tab, line feed and carriage return.
-_FORBIDDEN_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters (Unicode Cc) other than tab, line feed and carriage return, and
+# lone surrogates (JSON can carry them as escapes; no database can store them).
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 TITLE_MIN_LENGTH = 1
 
@@ -21,18 +22,18 @@ def trim(value: str) -> str:
     return value.strip(WHITE_SPACE)
 
 
-def _refuse_control_characters(value: str, field: str) -> None:
-    match = _FORBIDDEN_CONTROL.search(value)
+def _refuse_forbidden_characters(value: str, field: str) -> None:
+    match = _FORBIDDEN_CHARACTER.search(value)
     if match:
+        kind = "lone surrogate" if "\ud800" <= match.group() <= "\udfff" else "control character"
         raise ValidationError(
-            f"`{field}` must not contain the control character U+{ord(match.group()):04X}.",
-            field=field,
+            f"`{field}` must not contain the {kind} U+{ord(match.group()):04X}.", field=field
         )
 
 
 def required_text(value: str, *, field: str, max_length: int) -> str:
     """A non-null string that must hold 1..max_length code points (after trimming)."""
-    _refuse_control_characters(value, field)
+    _refuse_forbidden_characters(value, field)
     if not TITLE_MIN_LENGTH <= len(value) <= max_length:
         raise ValidationError(
             f"`{field}` must be {TITLE_MIN_LENGTH} to {max_length} characters long "
@@ -46,7 +47,7 @@ def optional_text(value: str | None, *, field: str, max_length: int) -> str | No
     """A nullable string of at most max_length code points; empty is stored as null."""
     if value is None:
         return None
-    _refuse_control_characters(value, field)
+    _refuse_forbidden_characters(value, field)
     if len(value) > max_length:
         raise ValidationError(
             f"`{field}` must be at most {max_length} characters long after trimming; "
@@ -59,5 +60,5 @@ def optional_text(value: str | None, *, field: str, max_length: int) -> str | No
 def filter_text(value: str | None, *, field: str) -> str | None:
     """A string a filter matches against: control characters refused, no length rule."""
     if value is not None:
-        _refuse_control_characters(value, field)
+        _refuse_forbidden_characters(value, field)
     return value

@@ -3,6 +3,7 @@ from typing import Any
 from ariadne import MutationType
 from graphql import GraphQLResolveInfo
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import models
 from app.graphql.common.types import DeletePayload
@@ -25,6 +26,21 @@ mutation = MutationType()
 
 def _credential_ref(value: str | None) -> str | None:
     return optional_text(value, field="input.credentialRef", max_length=models.REFERENCE_MAX_LENGTH)
+
+
+async def _organization_in_transaction(
+    session: AsyncSession, organization_id: str
+) -> models.Organization:
+    """The integration's organization, read in the write's own transaction.
+
+    The payload's `organization` must be the one the write saw: read after commit, a
+    concurrent `organizationDelete` could already have removed it (and the integration
+    with it), leaving the non-null field nothing to answer.
+    """
+    organization = await session.get(models.Organization, organization_id)
+    if organization is None:  # the foreign key held for the write, so it exists
+        raise NotFoundError("Organization", organization_id, field="input.organizationId")
+    return organization
 
 
 @mutation.field("integrationCreate")
@@ -50,6 +66,8 @@ async def resolve_integration_create(
     try:
         async with context.db.write() as session:
             session.add(row)
+            await session.flush()
+            organization = await _organization_in_transaction(session, organization_id)
     except IntegrityError:
         # The only constraint an insert can break: the organization does not exist
         # (or was deleted while this request ran).
@@ -57,6 +75,7 @@ async def resolve_integration_create(
             "Organization", data.organization_id, field="input.organizationId"
         ) from None
     context.loaders.prime("Integration", row)
+    context.loaders.prime("Organization", organization)
     return IntegrationPayload(row)
 
 
@@ -87,7 +106,9 @@ async def resolve_integration_update(
             expected_version=data.version,
             values=values,
         )
+        organization = await _organization_in_transaction(session, row.organization_id)
     context.loaders.prime("Integration", row)
+    context.loaders.prime("Organization", organization)
     return IntegrationPayload(row)
 
 
