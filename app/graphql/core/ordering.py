@@ -31,7 +31,9 @@ _RUNS = re.compile(r"(\d+)")
 def fold_title(title: str) -> str:
     """The title without case and accents: NFKD, combining marks dropped, casefolded."""
     decomposed = unicodedata.normalize("NFKD", title)
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Combining marks are the whole General Category M (Mn, Mc and Me), not only the
+    # characters with a non-zero combining class that `unicodedata.combining` reports.
+    without_marks = "".join(ch for ch in decomposed if unicodedata.category(ch)[0] != "M")
     return without_marks.casefold()
 
 
