@@ -5,8 +5,6 @@ from graphql import GraphQLResolveInfo
 
 from app import models
 from app.graphql.core.context import context_of
-from app.graphql.core.errors import NotFoundError
-from app.graphql.core.ids import id_of_type
 from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, page_request, paginate
 from app.graphql.integrations.filters import integration_conditions
@@ -17,13 +15,7 @@ query = QueryType()
 
 @query.field("integration")
 async def resolve_integration(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    integration_id = id_of_type(id, "Integration")
-    row = None
-    if integration_id is not None:
-        row = await context_of(info).loaders.entity("Integration").load(integration_id)
-    if row is None:
-        raise NotFoundError("Integration", id, field="id")
-    return row
+    return await context_of(info).loaders.require("Integration", id, field="id")
 
 
 @query.field("integrations")
@@ -50,11 +42,8 @@ async def resolve_integrations(
         last=last,
         before=before,
     )
-    owner_id = id_of_type(organization_id, "Organization")
     # Through the loader: the page's `organization` fields then cost no statement.
-    owner = await context.loaders.entity("Organization").load(owner_id) if owner_id else None
-    if owner is None:
-        raise NotFoundError("Organization", organization_id, field="organizationId")
+    owner = await context.loaders.require("Organization", organization_id, field="organizationId")
     return await paginate(
         context,
         model=models.Integration,

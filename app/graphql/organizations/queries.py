@@ -5,8 +5,6 @@ from graphql import GraphQLResolveInfo
 
 from app import models
 from app.graphql.core.context import context_of
-from app.graphql.core.errors import NotFoundError
-from app.graphql.core.ids import id_of_type
 from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, page_request, paginate
 from app.graphql.organizations.filters import organization_conditions
@@ -17,13 +15,7 @@ query = QueryType()
 
 @query.field("organization")
 async def resolve_organization(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    organization_id = id_of_type(id, "Organization")
-    row = None
-    if organization_id is not None:
-        row = await context_of(info).loaders.entity("Organization").load(organization_id)
-    if row is None:
-        raise NotFoundError("Organization", id, field="id")
-    return row
+    return await context_of(info).loaders.require("Organization", id, field="id")
 
 
 @query.field("organizations")
