@@ -124,7 +124,9 @@ class RequestDatabase:
         async with self._lock:
             session = self._current_session()
             if session.in_transaction():
-                await session.rollback()
+                # Ends the read snapshot. Commit, not rollback: a rollback would expire
+                # the rows this request already loaded (and hands out to resolvers).
+                await session.commit()
             async with session.begin():
                 yield session
 

@@ -1,6 +1,7 @@
 """The FastAPI application: `uvicorn app.main:app`."""
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,7 +14,23 @@ from app.graphql.core.cursors import CursorCodec
 from app.graphql.core.errors import current_trace_id, trace_id_from_traceparent
 from app.graphql.http import create_graphql_app
 from app.graphql.schema import build_schema
+from app.security.actor import Actor
+from app.security.bootstrap import bootstrap
+from app.security.keys import authenticate
 from app.settings import Settings, get_settings
+
+logger = logging.getLogger("app")
+
+
+def _announce_root_key(token: str) -> None:
+    # Printed once, on the start that created the root actor; never logged.
+    print(
+        "\n  The database was empty: a root organization and integration were created.\n"
+        f"  Root integration key (shown once, store it now): {token}\n"
+        '  In the explorer, add the header {"Authorization": "Bearer <key>"}.\n',
+        file=sys.stdout,
+        flush=True,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,11 +41,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     cursors = CursorCodec(settings.cursor_secret)
-    graphql_app = create_graphql_app(build_schema(), debug=settings.debug)
+
+    async def authenticate_request(request: Request) -> Actor | None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        context: RequestContext = request.state.graphql_context
+        async with context.db.read() as session:
+            return await authenticate(session, token.strip())
+
+    graphql_app = create_graphql_app(
+        build_schema(), debug=settings.debug, authenticator=authenticate_request
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await create_tables(engine)
+        token = await bootstrap(engine)
+        if token is not None:
+            _announce_root_key(token)
         yield
         await engine.dispose()
 

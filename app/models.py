@@ -5,12 +5,15 @@ Each titled table stores `sort_key` beside `title`: the ordering key computed in
 PostgreSQL order identically whatever their collations.
 """
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 # Byte-wise comparison: SQLite's default BINARY collation already is; PostgreSQL's
 # database collation is not, and SQLite knows no collation named "C".
-SortKey = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+ByteOrderedText = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+SortKey = ByteOrderedText
 EntityId = sa.Uuid(as_uuid=False)
 
 TITLE_MAX_LENGTH = 255
@@ -22,6 +25,7 @@ class Organization(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_organizations_order", "sort_key", "id"),
         sa.Index("ix_organizations_parent_order", "parent_id", "sort_key", "id"),
+        sa.Index("ix_organizations_path", "path"),
     )
 
     id: str = Field(sa_column=sa.Column(EntityId, primary_key=True))
@@ -29,6 +33,9 @@ class Organization(SQLModel, table=True):
         default=None,
         sa_column=sa.Column(EntityId, sa.ForeignKey("organizations.id"), nullable=True),
     )
+    path: str = Field(sa_column=sa.Column(ByteOrderedText, nullable=False))
+    """The IDs from the root down to this organization, as `/<root id>/…/<id>/`: the
+    organization's subtree is every organization whose path starts with this one."""
     version: int = Field(default=1, nullable=False)
     title: str = Field(sa_column=sa.Column(sa.String(TITLE_MAX_LENGTH), nullable=False))
     sort_key: str = Field(sa_column=sa.Column(SortKey, nullable=False))
@@ -61,3 +68,36 @@ class Integration(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.String(REFERENCE_MAX_LENGTH), nullable=True)
     )
     is_active: bool = Field(default=True, nullable=False)
+
+
+class IntegrationKey(SQLModel, table=True):
+    """A key an integration authenticates with. Only a hash of its secret is stored."""
+
+    __tablename__ = "integration_keys"
+
+    id: str = Field(sa_column=sa.Column(EntityId, primary_key=True))
+    integration_id: str = Field(
+        sa_column=sa.Column(
+            EntityId,
+            sa.ForeignKey("integrations.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    secret_hash: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    label: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(TITLE_MAX_LENGTH), nullable=True)
+    )
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    revoked_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True)
+    )
+
+
+class ServiceState(SQLModel, table=True):
+    """Facts the service records about itself, such as the bootstrap of the root actor."""
+
+    __tablename__ = "service_state"
+
+    name: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

@@ -21,10 +21,12 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.database import async_database_url, create_engine
 from app.main import create_app
+from app.security.bootstrap import create_root
 from app.settings import Settings
 
 
@@ -40,12 +42,25 @@ async def _recreate_tables(settings: Settings) -> None:
     await engine.dispose()
 
 
-async def _empty_tables(settings: Settings) -> None:
+@dataclass(frozen=True)
+class Actor:
+    """Who the tests call the service as: the root integration of a root organization."""
+
+    token: str
+    organization_id: str
+    integration_id: str
+
+
+async def _empty_tables(settings: Settings) -> Actor:
+    """Empty every table, then create a root actor to call the service as."""
     engine = create_engine(settings)
     async with engine.begin() as connection:
-        await connection.execute(sa.text("DELETE FROM integrations"))
-        await connection.execute(sa.text("DELETE FROM organizations"))
+        for table in ("integration_keys", "integrations", "organizations", "service_state"):
+            await connection.execute(sa.text(f"DELETE FROM {table}"))
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        integration, token = await create_root(session)
     await engine.dispose()
+    return Actor(token, integration.organization_id, integration.id)
 
 
 def _free_port() -> int:
@@ -63,9 +78,19 @@ class Service:
     settings: Settings
     app: Any
     client: httpx.Client = field(init=False)
+    actor: Actor | None = None
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(base_url=self.base_url, timeout=30)
+
+    def act_as(self, actor: Actor) -> None:
+        """Send every later request with `actor`'s key."""
+        self.actor = actor
+        self.client.headers["Authorization"] = f"Bearer {actor.token}"
+
+    def new_client(self) -> httpx.Client:
+        """A client of its own (for another thread), with the current actor's key."""
+        return httpx.Client(base_url=self.base_url, timeout=30, headers=dict(self.client.headers))
 
     @property
     def backend(self) -> str:
@@ -90,11 +115,13 @@ class Service:
 
     @contextmanager
     def count_statements(self) -> Iterator[list[str]]:
-        """The SQL statements the service runs inside the block."""
+        """The SQL statements the service runs inside the block for the operations
+        themselves: authenticating a request is one statement more, asserted apart."""
         statements: list[str] = []
 
         def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            statements.append(statement)
+            if "FROM integration_keys JOIN integrations" not in statement:
+                statements.append(statement)
 
         engine = self.app.state.engine.sync_engine
         event.listen(engine, "before_cursor_execute", record)
@@ -129,4 +156,4 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 @pytest.fixture(autouse=True)
 def empty_database(service: Service) -> None:
-    asyncio.run(_empty_tables(service.settings))
+    service.act_as(asyncio.run(_empty_tables(service.settings)))

@@ -15,7 +15,9 @@ from tests.conftest import Service
 
 
 async def _walk_with_client(service: Service) -> None:
-    async with IntegrationsClient(url=f"{service.base_url}/graphql") as client:
+    async with IntegrationsClient(
+        url=f"{service.base_url}/graphql", headers=dict(service.client.headers)
+    ) as client:
         created = await client.create_organization(OrganizationCreateInput(title="Acme"))
         assert created.organization_create is not None
         organization = created.organization_create.organization

@@ -65,7 +65,7 @@ def run_together(service: Service, requests: list[Request]) -> list[dict[str, An
 
     def send(request: Request) -> dict[str, Any]:
         query, variables = request
-        with httpx.Client(base_url=service.base_url, timeout=60) as client:
+        with service.new_client() as client:
             warm_up = client.post("/graphql", json={"query": "{ __typename }"})
             assert warm_up.status_code == 200, warm_up.text
             barrier.wait()

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.security.bootstrap import ROOT_ORGANIZATION_TITLE
 from tests import reference_order
 from tests.conftest import Service
 from tests.factories import create_integration, create_organization
@@ -90,7 +91,15 @@ class Scope:
 def make_scope(service: Service, kind: ListKind, *, scoped: bool = False) -> Scope:
     """A new, empty list of `kind`. `organizations` is the whole list unless `scoped`."""
     if kind is ORGANIZATIONS and not scoped:
-        return Scope(kind, None)
+        # The whole list holds the organization of the actor the tests call as, too.
+        assert service.actor is not None
+        scope = Scope(kind, None)
+        actor_organization = Item(
+            service.actor.organization_id, ROOT_ORGANIZATION_TITLE, True, 1, ""
+        )
+        actor_organization.entity = "Organization"
+        scope.items.append(actor_organization)
+        return scope
     owner = create_organization(service, f"Owner of {kind.name}")
     return Scope(kind, owner["id"])
 

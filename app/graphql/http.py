@@ -11,6 +11,7 @@ envelope.
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -21,7 +22,13 @@ from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_as
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.graphql.core.errors import ErrorCode, format_error, problem_extensions
+from app.graphql.core.errors import (
+    DATABASE_UNREACHABLE,
+    ErrorCode,
+    format_error,
+    problem_extensions,
+)
+from app.security.actor import Actor
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -70,23 +77,28 @@ def _wants_html(request: Request) -> bool:
 
 
 def request_error_response(
-    request: Request, status: HTTPStatus, detail: str, headers: dict[str, str] | None = None
+    request: Request,
+    status: HTTPStatus,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    code: ErrorCode = ErrorCode.VALIDATION_ERROR,
 ) -> Response:
-    """A request the GraphQL layer never saw: not JSON, wrong method, wrong media type."""
-    body = {
-        "errors": [
-            {
-                "message": detail,
-                "extensions": problem_extensions(ErrorCode.VALIDATION_ERROR, detail),
-            }
-        ]
-    }
+    """A request refused before GraphQL execution: not JSON, wrong method or media
+    type, no valid key."""
+    body = {"errors": [{"message": detail, "extensions": problem_extensions(code, detail)}]}
     return GraphQLJSONResponse(
         body, status_code=status, media_type=_response_type(request), headers=headers
     )
 
 
+Authenticator = Callable[[Request], Awaitable[Actor | None]]
+
+
 class ContractHTTPHandler(GraphQLHTTPHandler):
+    def __init__(self, authenticator: Authenticator) -> None:
+        super().__init__()
+        self.authenticator = authenticator
+
     async def handle_request(self, request: Request) -> Response:
         if request.method == "GET":
             return await self._handle_get(request)
@@ -168,6 +180,24 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "`operationName` must be a string."
             )
+        try:
+            actor = await self.authenticator(request)
+        except DATABASE_UNREACHABLE:
+            return request_error_response(
+                request,
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "The database is not reachable right now; retry later.",
+                code=ErrorCode.SERVICE_UNAVAILABLE,
+            )
+        if actor is None:
+            return request_error_response(
+                request,
+                HTTPStatus.UNAUTHORIZED,
+                "A valid key is required: send `Authorization: Bearer <key>`.",
+                headers={"WWW-Authenticate": "Bearer"},
+                code=ErrorCode.UNAUTHORIZED,
+            )
+        request.state.graphql_context.authenticate_as(actor)
         _, result = await self.execute_graphql_query(request, data, query_document=document)
         errors = result.get("errors") or []
         if result.get("data") is None and errors and all("path" not in e for e in errors):
@@ -184,7 +214,9 @@ def _context_for_request(request: Request, _data: Any) -> Any:
     return request.state.graphql_context
 
 
-def create_graphql_app(schema: GraphQLSchema, *, debug: bool) -> GraphQL:
+def create_graphql_app(
+    schema: GraphQLSchema, *, debug: bool, authenticator: Authenticator
+) -> GraphQL:
     # Ariadne logs every error, domain errors included, with a traceback; unexpected
     # errors are logged once, with their trace id, by `format_error` instead.
     ariadne_logger = logging.getLogger("app.graphql.ariadne")
@@ -195,6 +227,6 @@ def create_graphql_app(schema: GraphQLSchema, *, debug: bool) -> GraphQL:
         error_formatter=format_error,
         logger=ariadne_logger,
         debug=debug,
-        http_handler=ContractHTTPHandler(),
+        http_handler=ContractHTTPHandler(authenticator),
         explorer=ExplorerGraphiQL(title="Integrations API", default_query=EXPLORER_QUERY),
     )

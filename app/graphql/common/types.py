@@ -1,3 +1,4 @@
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from app.graphql.core.context import context_of
 from app.graphql.core.ids import decode_id
 from app.graphql.core.nodes import resolve_node_type
 from app.graphql.core.pagination import CountInfo, PageInfo
+from app.graphql.core.scope import load_reachable
 
 
 @dataclass
@@ -24,15 +26,18 @@ async def resolve_node(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
     decoded = decode_id(id)
     if decoded is None:
         return None
-    return await context_of(info).loaders.entity(decoded.entity_type).load(decoded.value)
+    return await load_reachable(context_of(info), decoded.entity_type, decoded.value)
 
 
 @query.field("nodes")
 async def resolve_nodes(_root: Any, info: GraphQLResolveInfo, ids: list[str]) -> list[Any]:
-    loaders = context_of(info).loaders
-    # Loads are batched per entity type: one statement per type, whatever the count.
+    context = context_of(info)
+    # Loads are batched per entity type (one statement per type, whatever the count),
+    # as long as they are all started before any is awaited.
     pending = [
-        (loaders.entity(decoded.entity_type).load(decoded.value) if decoded else None)
+        asyncio.ensure_future(load_reachable(context, decoded.entity_type, decoded.value))
+        if decoded
+        else None
         for decoded in map(decode_id, ids)
     ]
     return [await load if load is not None else None for load in pending]

@@ -142,6 +142,14 @@ class ConflictError(DomainError):
         )
 
 
+class PermissionDeniedError(DomainError):
+    code = ErrorCode.PERMISSION_DENIED
+
+
+class UnauthorizedError(DomainError):
+    code = ErrorCode.UNAUTHORIZED
+
+
 class ServiceUnavailableError(DomainError):
     code = ErrorCode.SERVICE_UNAVAILABLE
 
@@ -165,7 +173,7 @@ def problem_extensions(code: ErrorCode, detail: str, **details: Any) -> dict[str
 
 
 # Failures to reach the database, as the drivers and SQLAlchemy raise them.
-_DATABASE_UNREACHABLE = (
+DATABASE_UNREACHABLE = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.TimeoutError,
@@ -181,7 +189,7 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
     while isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error
 
-    if isinstance(original, _DATABASE_UNREACHABLE):
+    if isinstance(original, DATABASE_UNREACHABLE):
         message = "The database is not reachable right now; retry later."
         logger.warning(
             "Database unreachable (traceId=%s): %s", current_trace_id.get(), type(original).__name__

@@ -13,6 +13,7 @@ from typing import NamedTuple
 ENTITY_TAGS: dict[str, int] = {
     "Organization": 0x01,
     "Integration": 0x02,
+    "IntegrationKey": 0x03,
 }
 _ENTITY_TYPES_BY_TAG = {tag: entity_type for entity_type, tag in ENTITY_TAGS.items()}
 

@@ -9,8 +9,6 @@ from aiodataloader import DataLoader
 from sqlmodel import SQLModel
 
 from app.database import RequestDatabase
-from app.graphql.core.errors import NotFoundError
-from app.graphql.core.ids import id_of_type
 from app.graphql.core.nodes import NODE_MODELS
 
 
@@ -39,15 +37,6 @@ class Loaders:
         if loader is None:
             loader = self._by_type[entity_type] = EntityLoader(self._db, NODE_MODELS[entity_type])
         return loader
-
-    async def require(self, entity_type: str, raw_id: str, *, field: str) -> Any:
-        """The entity a client-sent ID names; NOT_FOUND when the ID is malformed, of
-        another type, unknown or deleted."""
-        entity_id = id_of_type(raw_id, entity_type)
-        row = await self.entity(entity_type).load(entity_id) if entity_id is not None else None
-        if row is None:
-            raise NotFoundError(entity_type, raw_id, field=field)
-        return row
 
     def prime(self, entity_type: str, row: Any) -> None:
         """Make a row just written visible to later loads in this request."""

@@ -10,6 +10,7 @@ from app import models
 NODE_MODELS: dict[str, type[SQLModel]] = {
     "Organization": models.Organization,
     "Integration": models.Integration,
+    "IntegrationKey": models.IntegrationKey,
 }
 _NODE_TYPES: dict[type[SQLModel], str] = {model: name for name, model in NODE_MODELS.items()}
 

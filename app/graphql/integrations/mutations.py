@@ -9,10 +9,11 @@ from app import models
 from app.graphql.common.types import DeletePayload
 from app.graphql.core.context import context_of
 from app.graphql.core.errors import NotFoundError
-from app.graphql.core.ids import id_of_type, new_id
+from app.graphql.core.ids import new_id
 from app.graphql.core.inputs import parse_input, require_not_null
 from app.graphql.core.locking import delete_versioned, update_versioned
 from app.graphql.core.ordering import title_columns
+from app.graphql.core.scope import require_reachable
 from app.graphql.core.text import optional_text
 from app.graphql.integrations.types import IntegrationPayload
 from generated.input_types import (
@@ -51,9 +52,10 @@ async def resolve_integration_create(
     data = parse_input(IntegrationCreateInput, input)
     title = title_columns(data.title)
     credential_ref = _credential_ref(data.credential_ref)
-    organization_id = id_of_type(data.organization_id, "Organization")
-    if organization_id is None:
-        raise NotFoundError("Organization", data.organization_id, field="input.organizationId")
+    owner = await require_reachable(
+        context, "Organization", data.organization_id, field="input.organizationId"
+    )
+    organization_id = owner.id
 
     row = models.Integration(
         id=new_id("Integration"),
@@ -93,9 +95,7 @@ async def resolve_integration_update(
         values["credential_ref"] = _credential_ref(data.credential_ref)
     if "is_active" in given:
         values["is_active"] = require_not_null(data.is_active, field="input.isActive")
-    integration_id = id_of_type(data.id, "Integration")
-    if integration_id is None:
-        raise NotFoundError("Integration", data.id, field="input.id")
+    integration_id = (await require_reachable(context, "Integration", data.id, field="input.id")).id
 
     async with context.db.write() as session:
         row = await update_versioned(
@@ -118,9 +118,7 @@ async def resolve_integration_delete(
 ) -> DeletePayload:
     context = context_of(info)
     data = parse_input(IntegrationDeleteInput, input)
-    integration_id = id_of_type(data.id, "Integration")
-    if integration_id is None:
-        raise NotFoundError("Integration", data.id, field="input.id")
+    integration_id = (await require_reachable(context, "Integration", data.id, field="input.id")).id
 
     async with context.db.write() as session:
         await delete_versioned(

@@ -7,6 +7,7 @@ from app import models
 from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, page_request, paginate
+from app.graphql.core.scope import require_reachable
 from app.graphql.integrations.filters import integration_conditions
 from generated.input_types import IntegrationFilter, IntegrationOrder
 
@@ -15,7 +16,7 @@ query = QueryType()
 
 @query.field("integration")
 async def resolve_integration(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    return await context_of(info).loaders.require("Integration", id, field="id")
+    return await require_reachable(context_of(info), "Integration", id, field="id")
 
 
 @query.field("integrations")
@@ -43,7 +44,9 @@ async def resolve_integrations(
         before=before,
     )
     # Through the loader: the page's `organization` fields then cost no statement.
-    owner = await context.loaders.require("Organization", organization_id, field="organizationId")
+    owner = await require_reachable(
+        context, "Organization", organization_id, field="organizationId"
+    )
     return await paginate(
         context,
         model=models.Integration,

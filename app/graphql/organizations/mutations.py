@@ -9,11 +9,12 @@ from sqlmodel import col
 from app import models
 from app.graphql.common.types import DeletePayload
 from app.graphql.core.context import context_of
-from app.graphql.core.errors import NotFoundError, ValidationError
-from app.graphql.core.ids import id_of_type, new_id
+from app.graphql.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from app.graphql.core.ids import new_id
 from app.graphql.core.inputs import parse_input, require_not_null
 from app.graphql.core.locking import delete_versioned, update_versioned
 from app.graphql.core.ordering import fold_title, title_columns
+from app.graphql.core.scope import require_reachable
 from app.graphql.core.text import optional_text
 from app.graphql.organizations.types import OrganizationPayload
 from generated.enums import OrganizationFeature
@@ -62,14 +63,23 @@ async def resolve_organization_create(
         "external_id": _external_id(data.external_id),
         "features": _features(data.features or []),
     }
-    parent_id = None
-    if data.parent_id is not None:
-        parent_id = id_of_type(data.parent_id, "Organization")
-        if parent_id is None:
-            raise NotFoundError("Organization", data.parent_id, field="input.parentId")
+    organization_id = new_id("Organization")
+    if data.parent_id is None:
+        if not context.actor.is_operator:
+            raise PermissionDeniedError(
+                "Only actors of a root organization can create root organizations; "
+                "give a `parentId`.",
+                field="input.parentId",
+            )
+        parent_id, path = None, f"/{organization_id}/"
+    else:
+        parent = await require_reachable(
+            context, "Organization", data.parent_id, field="input.parentId"
+        )
+        parent_id, path = parent.id, f"{parent.path}{organization_id}/"
 
     row = models.Organization(
-        id=new_id("Organization"), parent_id=parent_id, version=1, is_active=True, **values
+        id=organization_id, parent_id=parent_id, path=path, version=1, is_active=True, **values
     )
     try:
         async with context.db.write() as session:
@@ -98,9 +108,9 @@ async def resolve_organization_update(
         values["is_active"] = require_not_null(data.is_active, field="input.isActive")
     if "features" in given:
         values["features"] = _features(require_not_null(data.features, field="input.features"))
-    organization_id = id_of_type(data.id, "Organization")
-    if organization_id is None:
-        raise NotFoundError("Organization", data.id, field="input.id")
+    organization_id = (
+        await require_reachable(context, "Organization", data.id, field="input.id")
+    ).id
 
     async with context.db.write() as session:
         row = await update_versioned(
@@ -121,9 +131,9 @@ async def resolve_organization_delete(
 ) -> DeletePayload:
     context = context_of(info)
     data = parse_input(OrganizationDeleteInput, input)
-    organization_id = id_of_type(data.id, "Organization")
-    if organization_id is None:
-        raise NotFoundError("Organization", data.id, field="input.id")
+    organization_id = (
+        await require_reachable(context, "Organization", data.id, field="input.id")
+    ).id
 
     children = sa.orm.aliased(models.Organization)
     no_children = ~sa.exists().where(col(children.parent_id) == organization_id)

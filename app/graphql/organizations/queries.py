@@ -7,6 +7,7 @@ from app import models
 from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, page_request, paginate
+from app.graphql.core.scope import require_reachable
 from app.graphql.organizations.filters import organization_conditions
 from generated.input_types import OrganizationFilter, OrganizationOrder
 
@@ -15,7 +16,7 @@ query = QueryType()
 
 @query.field("organization")
 async def resolve_organization(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
-    return await context_of(info).loaders.require("Organization", id, field="id")
+    return await require_reachable(context_of(info), "Organization", id, field="id")
 
 
 @query.field("organizations")
@@ -45,5 +46,8 @@ async def resolve_organizations(
         context,
         model=models.Organization,
         page=page,
-        conditions=organization_conditions(parsed_filter),
+        conditions=[
+            context.actor.organizations_condition(),
+            *organization_conditions(parsed_filter),
+        ],
     )

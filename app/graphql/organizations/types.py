@@ -9,6 +9,7 @@ from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, ConnectionType, EdgeType, page_request, paginate
+from app.graphql.core.scope import load_reachable
 from app.graphql.organizations.filters import children_conditions
 from generated.input_types import OrganizationChildrenFilter, OrganizationOrder
 
@@ -25,7 +26,8 @@ organization = SourcedObjectType("Organization", models.Organization)
 async def resolve_parent(row: models.Organization, info: GraphQLResolveInfo) -> Any:
     if row.parent_id is None:
         return None
-    return await context_of(info).loaders.entity("Organization").load(row.parent_id)
+    # An actor's own organization has a parent out of its reach: that reads as none.
+    return await load_reachable(context_of(info), "Organization", row.parent_id)
 
 
 @organization.field("children")

@@ -1,0 +1,1 @@
+"""Authentication: integration keys, the calling actor, and the bootstrap root actor."""

@@ -1,0 +1,103 @@
+"""Integration keys: `ik_<key id>_<secret>`.
+
+The key id (the key's UUID, without dashes) finds the row; the secret is 32 random bytes,
+stored only as its SHA-256 (a slow hash adds nothing for a secret of that entropy) and
+compared in constant time.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app import models
+from app.graphql.core.ids import new_id
+from app.security.actor import Actor
+
+_TOKEN = re.compile(r"^ik_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$")
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def key_hint(key_id: str) -> str:
+    """What identifies a key in listings without revealing it."""
+    return f"ik_{key_id.replace('-', '')[:12]}…"
+
+
+def _parse(token: str) -> tuple[str, str] | None:
+    match = _TOKEN.match(token)
+    if match is None:
+        return None
+    hex_id, secret = match.groups()
+    key_id = f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
+    return key_id, secret
+
+
+async def mint_key(
+    session: AsyncSession, integration_id: str, label: str | None = None
+) -> tuple[models.IntegrationKey, str]:
+    """A new key for the integration, in the caller's transaction; the token is
+    returned once and never stored."""
+    key_id = new_id("IntegrationKey")
+    secret = secrets.token_urlsafe(32)
+    row = models.IntegrationKey(
+        id=key_id,
+        integration_id=integration_id,
+        secret_hash=hash_secret(secret),
+        label=label,
+        created_at=datetime.now(UTC),
+    )
+    session.add(row)
+    await session.flush()
+    return row, f"ik_{key_id.replace('-', '')}_{secret}"
+
+
+async def authenticate(session: AsyncSession, token: str) -> Actor | None:
+    """The actor a bearer token stands for, or None: unknown, malformed or revoked
+    keys, inactive integrations and integrations of inactive organizations."""
+    parsed = _parse(token)
+    if parsed is None:
+        return None
+    key_id, secret = parsed
+    key, integration, organization = (
+        models.IntegrationKey,
+        models.Integration,
+        models.Organization,
+    )
+    statement = (
+        sa.select(
+            col(key.secret_hash),
+            col(key.revoked_at),
+            col(integration.id),
+            col(integration.is_active),
+            col(organization.id),
+            col(organization.path),
+            col(organization.parent_id),
+            col(organization.is_active),
+        )
+        .join_from(key, integration, col(key.integration_id) == col(integration.id))
+        .join(organization, col(integration.organization_id) == col(organization.id))
+        .where(col(key.id) == key_id)
+    )
+    row = (await session.execute(statement)).one_or_none()
+    # Hash and compare even for an unknown key, so timing does not tell which it was.
+    presented = hash_secret(secret)
+    stored = row[0] if row is not None else hash_secret("")
+    if not hmac.compare_digest(presented, stored) or row is None:
+        return None
+    (_, revoked_at, integration_id, integration_active, org_id, path, parent_id, org_active) = row
+    if revoked_at is not None or not integration_active or not org_active:
+        return None
+    return Actor(
+        integration_id=integration_id,
+        organization_id=org_id,
+        organization_path=path,
+        is_operator=parent_id is None,
+    )
