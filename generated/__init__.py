@@ -6,6 +6,11 @@ from .create_integration import (
     CreateIntegrationIntegrationCreate,
     CreateIntegrationIntegrationCreateIntegration,
 )
+from .create_integration_key import (
+    CreateIntegrationKey,
+    CreateIntegrationKeyIntegrationKeyCreate,
+    CreateIntegrationKeyIntegrationKeyCreateKey,
+)
 from .create_organization import (
     CreateOrganization,
     CreateOrganizationOrganizationCreate,
@@ -34,6 +39,8 @@ from .fragments import (
     CountInfoFields,
     IntegrationFields,
     IntegrationFieldsOrganization,
+    IntegrationKeyFields,
+    IntegrationKeyFieldsIntegration,
     OrganizationFields,
     OrganizationFieldsParent,
     PageInfoFields,
@@ -56,6 +63,8 @@ from .input_types import (
     IntegrationCreateInput,
     IntegrationDeleteInput,
     IntegrationFilter,
+    IntegrationKeyCreateInput,
+    IntegrationKeyRevokeInput,
     IntegrationOrder,
     IntegrationUpdateInput,
     OrganizationChildrenFilter,
@@ -64,6 +73,11 @@ from .input_types import (
     OrganizationFilter,
     OrganizationOrder,
     OrganizationUpdateInput,
+)
+from .list_integration_keys import (
+    ListIntegrationKeys,
+    ListIntegrationKeysIntegration,
+    ListIntegrationKeysIntegrationKeys,
 )
 from .list_integrations import (
     ListIntegrations,
@@ -90,6 +104,12 @@ from .list_organizations import (
     ListOrganizationsOrganizationsPageInfo,
     ListOrganizationsOrganizationsTotal,
 )
+from .me import Me, MeMe
+from .revoke_integration_key import (
+    RevokeIntegrationKey,
+    RevokeIntegrationKeyIntegrationKeyRevoke,
+    RevokeIntegrationKeyIntegrationKeyRevokeKey,
+)
 from .update_integration import (
     UpdateIntegration,
     UpdateIntegrationIntegrationUpdate,
@@ -109,6 +129,9 @@ __all__ = [
     "CreateIntegration",
     "CreateIntegrationIntegrationCreate",
     "CreateIntegrationIntegrationCreateIntegration",
+    "CreateIntegrationKey",
+    "CreateIntegrationKeyIntegrationKeyCreate",
+    "CreateIntegrationKeyIntegrationKeyCreateKey",
     "CreateOrganization",
     "CreateOrganizationOrganizationCreate",
     "CreateOrganizationOrganizationCreateOrganization",
@@ -138,10 +161,17 @@ __all__ = [
     "IntegrationFields",
     "IntegrationFieldsOrganization",
     "IntegrationFilter",
+    "IntegrationKeyCreateInput",
+    "IntegrationKeyFields",
+    "IntegrationKeyFieldsIntegration",
+    "IntegrationKeyRevokeInput",
     "IntegrationOrder",
     "IntegrationOrderField",
     "IntegrationUpdateInput",
     "IntegrationsClient",
+    "ListIntegrationKeys",
+    "ListIntegrationKeysIntegration",
+    "ListIntegrationKeysIntegrationKeys",
     "ListIntegrations",
     "ListIntegrationsIntegrations",
     "ListIntegrationsIntegrationsEdges",
@@ -161,6 +191,8 @@ __all__ = [
     "ListOrganizationsOrganizationsEdgesNode",
     "ListOrganizationsOrganizationsPageInfo",
     "ListOrganizationsOrganizationsTotal",
+    "Me",
+    "MeMe",
     "OrderDirection",
     "OrganizationChildrenFilter",
     "OrganizationCreateInput",
@@ -173,6 +205,9 @@ __all__ = [
     "OrganizationOrderField",
     "OrganizationUpdateInput",
     "PageInfoFields",
+    "RevokeIntegrationKey",
+    "RevokeIntegrationKeyIntegrationKeyRevoke",
+    "RevokeIntegrationKeyIntegrationKeyRevokeKey",
     "UpdateIntegration",
     "UpdateIntegrationIntegrationUpdate",
     "UpdateIntegrationIntegrationUpdateIntegration",

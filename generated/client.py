@@ -3,6 +3,7 @@ from typing import Any, Optional, Union
 from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, UnsetType
 from .create_integration import CreateIntegration
+from .create_integration_key import CreateIntegrationKey
 from .create_organization import CreateOrganization
 from .delete_integration import DeleteIntegration
 from .delete_organization import DeleteOrganization
@@ -14,6 +15,8 @@ from .input_types import (
     IntegrationCreateInput,
     IntegrationDeleteInput,
     IntegrationFilter,
+    IntegrationKeyCreateInput,
+    IntegrationKeyRevokeInput,
     IntegrationOrder,
     IntegrationUpdateInput,
     OrganizationChildrenFilter,
@@ -23,9 +26,12 @@ from .input_types import (
     OrganizationOrder,
     OrganizationUpdateInput,
 )
+from .list_integration_keys import ListIntegrationKeys
 from .list_integrations import ListIntegrations
 from .list_organization_children import ListOrganizationChildren
 from .list_organizations import ListOrganizations
+from .me import Me
+from .revoke_integration_key import RevokeIntegrationKey
 from .update_integration import UpdateIntegration
 from .update_organization import UpdateOrganization
 
@@ -35,6 +41,124 @@ def gql(q: str) -> str:
 
 
 class IntegrationsClient(AsyncBaseClient):
+    async def me(self, **kwargs: Any) -> Me:
+        query = gql("""
+            query Me {
+              me {
+                __typename
+                id
+                title
+              }
+            }
+            """)
+        variables: dict[str, object] = {}
+        response = await self.execute(
+            query=query, operation_name="Me", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return Me.model_validate(data)
+
+    async def list_integration_keys(
+        self, id: str, **kwargs: Any
+    ) -> ListIntegrationKeys:
+        query = gql("""
+            query ListIntegrationKeys($id: ID!) {
+              integration(id: $id) {
+                id
+                keys {
+                  ...IntegrationKeyFields
+                }
+              }
+            }
+
+            fragment IntegrationKeyFields on IntegrationKey {
+              id
+              label
+              hint
+              createdAt
+              revokedAt
+              integration {
+                id
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query,
+            operation_name="ListIntegrationKeys",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ListIntegrationKeys.model_validate(data)
+
+    async def create_integration_key(
+        self, input: IntegrationKeyCreateInput, **kwargs: Any
+    ) -> CreateIntegrationKey:
+        query = gql("""
+            mutation CreateIntegrationKey($input: IntegrationKeyCreateInput!) {
+              integrationKeyCreate(input: $input) {
+                key {
+                  ...IntegrationKeyFields
+                }
+                secret
+              }
+            }
+
+            fragment IntegrationKeyFields on IntegrationKey {
+              id
+              label
+              hint
+              createdAt
+              revokedAt
+              integration {
+                id
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = await self.execute(
+            query=query,
+            operation_name="CreateIntegrationKey",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateIntegrationKey.model_validate(data)
+
+    async def revoke_integration_key(
+        self, input: IntegrationKeyRevokeInput, **kwargs: Any
+    ) -> RevokeIntegrationKey:
+        query = gql("""
+            mutation RevokeIntegrationKey($input: IntegrationKeyRevokeInput!) {
+              integrationKeyRevoke(input: $input) {
+                key {
+                  ...IntegrationKeyFields
+                }
+              }
+            }
+
+            fragment IntegrationKeyFields on IntegrationKey {
+              id
+              label
+              hint
+              createdAt
+              revokedAt
+              integration {
+                id
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = await self.execute(
+            query=query,
+            operation_name="RevokeIntegrationKey",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return RevokeIntegrationKey.model_validate(data)
+
     async def get_integration(self, id: str, **kwargs: Any) -> GetIntegration:
         query = gql("""
             query GetIntegration($id: ID!) {

@@ -25,6 +25,19 @@ class IntegrationFieldsOrganization(BaseModel):
     title: str
 
 
+class IntegrationKeyFields(BaseModel):
+    id: str
+    label: Optional[str]
+    hint: str
+    created_at: str = Field(alias="createdAt")
+    revoked_at: Optional[str] = Field(alias="revokedAt")
+    integration: "IntegrationKeyFieldsIntegration"
+
+
+class IntegrationKeyFieldsIntegration(BaseModel):
+    id: str
+
+
 class OrganizationFields(BaseModel):
     id: str
     version: int
@@ -49,5 +62,6 @@ class PageInfoFields(BaseModel):
 
 CountInfoFields.model_rebuild()
 IntegrationFields.model_rebuild()
+IntegrationKeyFields.model_rebuild()
 OrganizationFields.model_rebuild()
 PageInfoFields.model_rebuild()

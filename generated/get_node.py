@@ -23,7 +23,7 @@ class GetNode(BaseModel):
 
 
 class GetNodeNodeNode(BaseModel):
-    typename__: Literal["Node"] = Field(alias="__typename")
+    typename__: Literal["IntegrationKey", "Node"] = Field(alias="__typename")
     id: str
 
 

@@ -27,7 +27,7 @@ class GetNodes(BaseModel):
 
 
 class GetNodesNodesNode(BaseModel):
-    typename__: Literal["Node"] = Field(alias="__typename")
+    typename__: Literal["IntegrationKey", "Node"] = Field(alias="__typename")
     id: str
 
 

@@ -11,6 +11,22 @@ from .enums import (
 )
 
 
+class IntegrationKeyCreateInput(BaseModel):
+    """Input for issuing a new key."""
+
+    integration_id: str = Field(alias="integrationId")
+    "The integration the key authenticates as."
+    label: Optional[str] = None
+    "A label that tells the key apart from the integration's other keys."
+
+
+class IntegrationKeyRevokeInput(BaseModel):
+    """Input for revoking a key."""
+
+    id: str
+    "The ID of the key to revoke."
+
+
 class IntegrationFilter(BaseModel):
     """Filtering options for integrations."""
 

@@ -6,7 +6,7 @@ from typing import Any
 from ariadne import SchemaBindable, load_schema_from_path, make_executable_schema
 from graphql import GraphQLEnumType, GraphQLSchema
 
-from app.graphql import common, integrations, organizations
+from app.graphql import access, common, integrations, organizations
 from app.graphql.core.directives import DIRECTIVES
 from app.settings import PROJECT_ROOT
 from generated import enums
@@ -26,6 +26,7 @@ BINDABLES: list[SchemaBindable | type[Enum]] = [
     *common.bindables,
     *organizations.bindables,
     *integrations.bindables,
+    *access.bindables,
     *ENUMS,
 ]
 
