@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await authenticate(session, token.strip())
 
     graphql_app = create_graphql_app(
-        build_schema(), debug=settings.debug, authenticator=authenticate_request
+        build_schema(), settings=settings, authenticator=authenticate_request
     )
 
     @asynccontextmanager

@@ -28,6 +28,16 @@ class Settings(BaseSettings):
     cursor_secret: str = "integrations-cursor-v1"
     """Keys the cursor checksum. Every process serving one database must share it."""
 
+    # Abuse limits (README: Security). Each refuses a request with the contract's code.
+    max_query_depth: int = 12
+    max_query_cost: int = 10_000
+    max_aliases: int = 50
+    max_fragments: int = 50
+    max_tokens: int = 5_000
+    max_node_ids: int = 100
+    max_body_bytes: int = 256 * 1024
+    query_timeout_seconds: float = 10.0
+
     debug: bool = False
     log_level: str = "INFO"
 

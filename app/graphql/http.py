@@ -8,6 +8,7 @@ variables answers 400 under `application/graphql-response+json` (200 under
 envelope.
 """
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -18,7 +19,7 @@ from typing import Any
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from ariadne.explorer import ExplorerGraphiQL
-from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast, parse
+from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -28,7 +29,9 @@ from app.graphql.core.errors import (
     format_error,
     problem_extensions,
 )
+from app.graphql.core.limits import limits_from, parse_limited, validation_rules_for
 from app.security.actor import Actor
+from app.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -95,9 +98,10 @@ Authenticator = Callable[[Request], Awaitable[Actor | None]]
 
 
 class ContractHTTPHandler(GraphQLHTTPHandler):
-    def __init__(self, authenticator: Authenticator) -> None:
+    def __init__(self, authenticator: Authenticator, settings: Settings) -> None:
         super().__init__()
         self.authenticator = authenticator
+        self.settings = settings
 
     async def handle_request(self, request: Request) -> Response:
         if request.method == "GET":
@@ -133,7 +137,7 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
         document = None
         # A document that does not parse is reported by execution, as a GraphQL error.
         with contextlib.suppress(GraphQLError):
-            document = parse(request.query_params["query"])
+            document = parse_limited(request.query_params["query"], self.settings.max_tokens)
         if document is not None:
             operation = get_operation_ast(document, data["operationName"])
             if operation is not None and operation.operation is not OperationType.QUERY:
@@ -153,8 +157,16 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                 f"The request body must be {JSON}.",
             )
+        body = await self._read_body(request)
+        if body is None:
+            return request_error_response(
+                request,
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"The request body is larger than {self.settings.max_body_bytes} bytes.",
+                code=ErrorCode.QUERY_TOO_COMPLEX,
+            )
         try:
-            data = json.loads(await request.body())
+            data = json.loads(body)
         except ValueError:
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "The request body is not valid JSON."
@@ -166,6 +178,20 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
                 "The request body must be one JSON object with `query`; batches are not supported.",
             )
         return await self._execute(request, data, None)
+
+    async def _read_body(self, request: Request) -> bytes | None:
+        """The body, or None when it is larger than allowed (read no further than that)."""
+        limit = self.settings.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def _execute(self, request: Request, data: Any, document: Any) -> Response:
         if not isinstance(data.get("query"), str):
@@ -198,7 +224,20 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
                 code=ErrorCode.UNAUTHORIZED,
             )
         request.state.graphql_context.authenticate_as(actor)
-        _, result = await self.execute_graphql_query(request, data, query_document=document)
+        try:
+            _, result = await asyncio.wait_for(
+                self.execute_graphql_query(request, data, query_document=document),
+                timeout=self.settings.query_timeout_seconds,
+            )
+        except TimeoutError:
+            # Cancelled where it stood: an open write transaction rolls back.
+            detail = (
+                f"The request took longer than {self.settings.query_timeout_seconds:g} s "
+                "and was stopped; ask for less."
+            )
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, detail, code=ErrorCode.QUERY_TOO_COMPLEX
+            )
         errors = result.get("errors") or []
         if result.get("data") is None and errors and all("path" not in e for e in errors):
             # The operation never ran (variables did not coerce): no `data` entry.
@@ -215,7 +254,7 @@ def _context_for_request(request: Request, _data: Any) -> Any:
 
 
 def create_graphql_app(
-    schema: GraphQLSchema, *, debug: bool, authenticator: Authenticator
+    schema: GraphQLSchema, *, settings: Settings, authenticator: Authenticator
 ) -> GraphQL:
     # Ariadne logs every error, domain errors included, with a traceback; unexpected
     # errors are logged once, with their trace id, by `format_error` instead.
@@ -226,7 +265,9 @@ def create_graphql_app(
         context_value=_context_for_request,
         error_formatter=format_error,
         logger=ariadne_logger,
-        debug=debug,
-        http_handler=ContractHTTPHandler(authenticator),
+        debug=settings.debug,
+        query_parser=lambda _context, data: parse_limited(data["query"], settings.max_tokens),
+        validation_rules=validation_rules_for(limits_from(settings)),
+        http_handler=ContractHTTPHandler(authenticator, settings),
         explorer=ExplorerGraphiQL(title="Integrations API", default_query=EXPLORER_QUERY),
     )

@@ -7,6 +7,7 @@ from graphql import GraphQLResolveInfo
 
 from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import context_of
+from app.graphql.core.errors import ValidationError
 from app.graphql.core.ids import decode_id
 from app.graphql.core.nodes import resolve_node_type
 from app.graphql.core.pagination import CountInfo, PageInfo
@@ -32,6 +33,11 @@ async def resolve_node(_root: Any, info: GraphQLResolveInfo, id: str) -> Any:
 @query.field("nodes")
 async def resolve_nodes(_root: Any, info: GraphQLResolveInfo, ids: list[str]) -> list[Any]:
     context = context_of(info)
+    if len(ids) > context.settings.max_node_ids:
+        raise ValidationError(
+            f"`nodes` takes at most {context.settings.max_node_ids} IDs; it got {len(ids)}.",
+            field="ids",
+        )
     # Loads are batched per entity type (one statement per type, whatever the count),
     # as long as they are all started before any is awaited.
     pending = [
