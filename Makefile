@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install generate check lint typecheck run test test-sqlite test-postgres clean
+.PHONY: install generate check lint typecheck run key test test-sqlite test-postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ check: install
 
 run: install
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+# Only the key reaches standard output (install noise goes to standard error).
+key:
+	@$(MAKE) --no-print-directory install >&2
+	@$(BIN)/python -m app.cli key
 
 test: check
 	$(BIN)/python -m tests.run_all
