@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install generate check lint typecheck run key test test-sqlite test-postgres clean
+.PHONY: install generate accept-schema check lint typecheck run key test test-sqlite test-postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Records the current SDL as released, after an intended (breaking) change.
+accept-schema: install
+	$(BIN)/python -m app.tools.schema_changes --accept
+
 # ariadne-codegen runs ruff on its output and needs it on PATH.
 generate: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ariadne-codegen --config codegen.toml
@@ -24,6 +28,8 @@ generate: install
 check: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m app.tools.check_generated
 	$(BIN)/python -m app.tools.check_schema
+	$(BIN)/python -m app.tools.lint_sdl
+	$(BIN)/python -m app.tools.schema_changes
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
 	$(BIN)/mypy
