@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlmodel import col
 
 from app import models
+from app.demo import add_demo_tree
 from app.graphql.core.ids import new_id
 from app.graphql.core.ordering import fold_title, title_sort_key
 from app.security.keys import mint_key
@@ -41,9 +42,10 @@ async def create_root(session: AsyncSession) -> tuple[models.Integration, str]:
     return integration, token
 
 
-async def bootstrap(engine: AsyncEngine) -> str | None:
-    """On an empty database, create the root actor: its key's token. None when the
-    database was bootstrapped before (by this or another process) or holds data."""
+async def bootstrap(engine: AsyncEngine, *, demo_data: bool = False) -> str | None:
+    """On an empty database, create the root actor (and with `demo_data`, a demo tree
+    below it): its key's token. None when the database was bootstrapped before (by this
+    or another process) or holds data."""
     async with AsyncSession(engine, expire_on_commit=False) as session:
         try:
             async with session.begin():
@@ -55,6 +57,10 @@ async def bootstrap(engine: AsyncEngine) -> str | None:
                 if (await session.execute(sa.select(col(models.Organization.id)).limit(1))).first():
                     return None
                 integration, token = await create_root(session)
+                if demo_data:
+                    root = await session.get(models.Organization, integration.organization_id)
+                    assert root is not None
+                    await add_demo_tree(session, root)
                 marker.value = integration.id
                 return token
         except IntegrityError:
