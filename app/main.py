@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from app.database import RequestDatabase, create_engine, create_sessionmaker, create_tables, ping
@@ -66,6 +67,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Integrations API", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
+    if settings.cors_origins:
+        # Off unless origins are configured: then for exactly those. Keys travel in the
+        # Authorization header, never in cookies, so credentials stay disallowed.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept", "traceparent"],
+            max_age=600,
+        )
 
     @app.api_route("/graphql", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
     async def graphql(request: Request) -> Response:

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     query_timeout_seconds: float = 10.0
 
+    cors_origins: list[str] = []
+    """Origins (`https://app.example.com`) whose browser pages may call the API across
+    origins; in the environment a JSON list: `CORS_ORIGINS='["https://app.example.com"]'`.
+    Empty (the default): CORS is off and no `Access-Control-*` header is ever sent."""
+
     debug: bool = False
     log_level: str = "INFO"
 

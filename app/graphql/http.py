@@ -4,8 +4,10 @@ Ariadne's shipped handler answers `application/json` always, HTTP 400 whenever `
 is null, the explorer for any GET, and plain text for a body that is not JSON. Here:
 domain errors travel with 200; a request that does not parse, validate or coerce its
 variables answers 400 under `application/graphql-response+json` (200 under
-`application/json`); mutations over GET answer 405; every error is in the contract's
-envelope.
+`application/json`); mutations over GET answer 405; a POST body must be JSON (415
+otherwise, so a simple form post cannot reach the API across origins); every error is in
+the contract's envelope. The graphql-http audit suite (tests/test_http_audit.py) checks
+this layer against the GraphQL-over-HTTP specification.
 """
 
 import asyncio
@@ -66,11 +68,32 @@ class GraphQLJSONResponse(JSONResponse):
             return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
+def _accepted(accept: str) -> dict[str, float]:
+    """The media types of an Accept header with their quality (1 when not given)."""
+    qualities: dict[str, float] = {}
+    for part in accept.split(","):
+        media_type, *parameters = (item.strip() for item in part.split(";"))
+        if not media_type:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = 0.0
+        qualities[media_type.lower()] = quality
+    return qualities
+
+
 def _response_type(request: Request) -> str:
-    """The media type to answer with: the GraphQL one when the client accepts it."""
-    accept = request.headers.get("accept", "")
-    media_types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if GRAPHQL_RESPONSE_JSON in media_types:
+    """The media type to answer with: the GraphQL one when the client accepts it at least
+    as much as `application/json`; `application/json` otherwise, also when the client sends
+    no Accept header or `*/*`."""
+    qualities = _accepted(request.headers.get("accept", ""))
+    graphql_quality = qualities.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    if graphql_quality > 0 and graphql_quality >= qualities.get(JSON, 0.0):
         return GRAPHQL_RESPONSE_JSON
     return JSON
 
@@ -122,18 +145,18 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "A GET request needs a `query` parameter."
             )
-        variables_text = request.query_params.get("variables")
-        try:
-            variables = json.loads(variables_text) if variables_text else None
-        except ValueError:
-            return request_error_response(
-                request, HTTPStatus.BAD_REQUEST, "The `variables` parameter is not valid JSON."
-            )
-        data = {
+        data: dict[str, Any] = {
             "query": request.query_params["query"],
             "operationName": request.query_params.get("operationName") or None,
-            "variables": variables,
         }
+        for name in ("variables", "extensions"):  # JSON-encoded, when given
+            text = request.query_params.get(name)
+            try:
+                data[name] = json.loads(text) if text else None
+            except ValueError:
+                return request_error_response(
+                    request, HTTPStatus.BAD_REQUEST, f"The `{name}` parameter is not valid JSON."
+                )
         document = None
         # A document that does not parse is reported by execution, as a GraphQL error.
         with contextlib.suppress(GraphQLError):
@@ -198,10 +221,11 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "The request needs a `query` string."
             )
-        if data.get("variables") is not None and not isinstance(data["variables"], dict):
-            return request_error_response(
-                request, HTTPStatus.BAD_REQUEST, "`variables` must be a JSON object."
-            )
+        for name in ("variables", "extensions"):
+            if data.get(name) is not None and not isinstance(data[name], dict):
+                return request_error_response(
+                    request, HTTPStatus.BAD_REQUEST, f"`{name}` must be a JSON object."
+                )
         if data.get("operationName") is not None and not isinstance(data["operationName"], str):
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "`operationName` must be a string."
