@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from graphql import print_schema
 
 from app.database import RequestDatabase, create_engine, create_sessionmaker, create_tables, ping
 from app.graphql.core.context import RequestContext
@@ -15,6 +16,7 @@ from app.graphql.core.cursors import CursorCodec
 from app.graphql.core.errors import current_trace_id, trace_id_from_traceparent
 from app.graphql.http import create_graphql_app
 from app.graphql.schema import build_schema
+from app.request_log import RequestLogMiddleware
 from app.security.actor import Actor
 from app.security.bootstrap import bootstrap
 from app.security.keys import authenticate
@@ -51,14 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with context.db.read() as session:
             return await authenticate(session, token.strip())
 
-    graphql_app = create_graphql_app(
-        build_schema(), settings=settings, authenticator=authenticate_request
-    )
+    schema = build_schema()
+    graphql_app = create_graphql_app(schema, settings=settings, authenticator=authenticate_request)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await create_tables(engine)
-        token = await bootstrap(engine)
+        token = await bootstrap(engine, demo_data=settings.demo_data)
         if token is not None:
             _announce_root_key(token)
         yield
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Integrations API", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = engine
+    app.add_middleware(RequestLogMiddleware, as_json=settings.log_json)
     if settings.cors_origins:
         # Off unless origins are configured: then for exactly those. Keys travel in the
         # Authorization header, never in cookies, so credentials stay disallowed.
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def graphql(request: Request) -> Response:
         trace_id = trace_id_from_traceparent(request.headers.get("traceparent"))
         current_trace_id.set(trace_id)
+        request.state.trace_id = trace_id
         db = RequestDatabase(sessionmaker)
         request.state.graphql_context = RequestContext(
             db=db, settings=settings, cursors=cursors, trace_id=trace_id
@@ -90,6 +93,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await graphql_app.handle_request(request)
         finally:
             await db.close()
+
+    schema_sdl = print_schema(schema) + "\n"
+
+    @app.get("/graphql/schema.graphql")
+    async def sdl(request: Request) -> Response:
+        """The schema as SDL, for clients that generate code from it (a key is needed,
+        as for introspection)."""
+        db = RequestDatabase(sessionmaker)
+        request.state.graphql_context = RequestContext(
+            db=db, settings=settings, cursors=cursors, trace_id=""
+        )
+        try:
+            actor = await authenticate_request(request)
+        finally:
+            await db.close()
+        if actor is None:
+            return PlainTextResponse(
+                "A valid key is required: send `Authorization: Bearer <key>`.\n",
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return PlainTextResponse(schema_sdl, media_type="application/graphql")
 
     @app.get("/healthz")
     async def healthz() -> Response:

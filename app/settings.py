@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     origins; in the environment a JSON list: `CORS_ORIGINS='["https://app.example.com"]'`.
     Empty (the default): CORS is off and no `Access-Control-*` header is ever sent."""
 
+    demo_data: bool = False
+    """On the first start against an empty database, add a demo tree below the root."""
+    log_json: bool = False
+    """Request log lines as JSON objects rather than text."""
+
     debug: bool = False
     log_level: str = "INFO"
 

@@ -56,6 +56,14 @@ query Organizations {
 """
 
 
+def _operation_name(document: Any) -> str | None:
+    """The name of a document's only operation, for the request log."""
+    if document is None:
+        return None
+    operation = get_operation_ast(document)
+    return operation.name.value if operation is not None and operation.name else None
+
+
 class GraphQLJSONResponse(JSONResponse):
     """JSON that survives what clients echo back: a lone surrogate sent as a JSON escape
     (say in an ID that is then named in an error) cannot be encoded as UTF-8, so such a
@@ -230,6 +238,12 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "`operationName` must be a string."
             )
+        if document is None:
+            # Parsed here once (Ariadne then skips its own parse), so the request log can
+            # name the operation; a failing parse is left for execution to report.
+            with contextlib.suppress(GraphQLError):
+                document = parse_limited(data["query"], self.settings.max_tokens)
+        request.state.operation_name = data.get("operationName") or _operation_name(document)
         try:
             actor = await self.authenticator(request)
         except DATABASE_UNREACHABLE:
