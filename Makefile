@@ -34,8 +34,11 @@ check: install
 	$(BIN)/ruff format --check app tests
 	$(BIN)/mypy
 
+# A first run on an empty database gets a demo tree (DEMO_DATA=false for none). The
+# service logs one line per request itself, so uvicorn's access log is off.
 run: install
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	@echo "Explorer: http://$(HOST):$(PORT)/graphql  (SDL: /graphql/schema.graphql)"
+	DEMO_DATA=$${DEMO_DATA:-true} $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
 
 # Only the key reaches standard output (install noise goes to standard error).
 key:
