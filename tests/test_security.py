@@ -238,10 +238,14 @@ def test_the_command_line_mints_keys_and_prints_only_them(tmp_path: Path) -> Non
 # --- tenant isolation -----------------------------------------------------------------
 
 
-def _tenant(service: Service, title: str, parent_id: str) -> tuple[dict[str, Any], str]:
+def _tenant(service: Service, title: str, parent_id: str) -> tuple[dict[str, Any], str, str]:
+    """A tenant organization with an integration and a key: the organization, the key's
+    secret and the key's ID."""
     organization = create_organization(service, title, parentId=parent_id)
     integration = create_integration(service, organization["id"], f"{title} robot")
-    return organization, issue_key(service, integration["id"])
+    created = service.data(CREATE_KEY, {"input": {"integrationId": integration["id"]}})
+    key = created["integrationKeyCreate"]
+    return organization, key["secret"], key["key"]["id"]
 
 
 @pytest.fixture
@@ -250,8 +254,8 @@ def tenants(service: Service) -> dict[str, Any]:
     organization and an integration."""
     assert service.actor is not None
     platform = create_organization(service, "Platform")
-    a, a_key = _tenant(service, "Tenant A", platform["id"])
-    b, b_key = _tenant(service, "Tenant B", platform["id"])
+    a, a_key, _ = _tenant(service, "Tenant A", platform["id"])
+    b, b_key, b_key_id = _tenant(service, "Tenant B", platform["id"])
     b_child = create_organization(service, "B child", parentId=b["id"])
     b_integration = create_integration(service, b["id"], "B billing")
     return {
@@ -260,6 +264,7 @@ def tenants(service: Service) -> dict[str, Any]:
         "a_key": a_key,
         "b": b,
         "b_key": b_key,
+        "b_key_id": b_key_id,
         "b_child": b_child,
         "b_integration": b_integration,
     }
@@ -353,6 +358,10 @@ SIBLING_WRITES: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]
         "mutation($i: IntegrationKeyCreateInput!) { integrationKeyCreate(input: $i) { secret } }",
         lambda t: {"integrationId": t["b_integration"]["id"]},
     ),
+    "integrationKeyRevoke": (
+        "mutation($i: IntegrationKeyRevokeInput!) { integrationKeyRevoke(input: $i) { key { id } } }",
+        lambda t: {"id": t["b_key_id"]},
+    ),
 }
 
 SNAPSHOT = """
@@ -378,6 +387,8 @@ def test_a_sibling_tenant_cannot_change_anything(
     body = _as(service, tenants["a_key"], query, {"i": make_input(tenants)})
     assert error_codes(body) == ["NOT_FOUND"]
     assert service.data(SNAPSHOT, ids) == before
+    # B's own key still works: nothing of B's changed, its keys included.
+    assert call(service, tenants["b_key"], ME).status_code == 200
 
 
 def test_only_actors_of_a_root_organization_create_root_organizations(
