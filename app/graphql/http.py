@@ -25,13 +25,14 @@ from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_as
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.graphql.core.documents import CachedValidator, parse_cached
 from app.graphql.core.errors import (
     DATABASE_UNREACHABLE,
     ErrorCode,
     format_error,
     problem_extensions,
 )
-from app.graphql.core.limits import limits_from, parse_limited, validation_rules_for
+from app.graphql.core.limits import limits_from, validation_rules_for
 from app.security.actor import Actor
 from app.settings import Settings
 
@@ -168,7 +169,7 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
         document = None
         # A document that does not parse is reported by execution, as a GraphQL error.
         with contextlib.suppress(GraphQLError):
-            document = parse_limited(request.query_params["query"], self.settings.max_tokens)
+            document = parse_cached(request.query_params["query"], self.settings.max_tokens)
         if document is not None:
             operation = get_operation_ast(document, data["operationName"])
             if operation is not None and operation.operation is not OperationType.QUERY:
@@ -242,7 +243,7 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
             # Parsed here once (Ariadne then skips its own parse), so the request log can
             # name the operation; a failing parse is left for execution to report.
             with contextlib.suppress(GraphQLError):
-                document = parse_limited(data["query"], self.settings.max_tokens)
+                document = parse_cached(data["query"], self.settings.max_tokens)
         request.state.operation_name = data.get("operationName") or _operation_name(document)
         try:
             actor = await self.authenticator(request)
@@ -304,8 +305,9 @@ def create_graphql_app(
         error_formatter=format_error,
         logger=ariadne_logger,
         debug=settings.debug,
-        query_parser=lambda _context, data: parse_limited(data["query"], settings.max_tokens),
+        query_parser=lambda _context, data: parse_cached(data["query"], settings.max_tokens),
         validation_rules=validation_rules_for(limits_from(settings)),
+        query_validator=CachedValidator(),
         http_handler=ContractHTTPHandler(authenticator, settings),
         explorer=ExplorerGraphiQL(title="Integrations API", default_query=EXPLORER_QUERY),
     )
