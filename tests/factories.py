@@ -35,5 +35,22 @@ def create_integration(
     return integration
 
 
+def actor_organization_id(service: Service) -> str:
+    """The organization of the actor the tests call the service as (a root organization:
+    its actor, an operator, reaches every organization, its own included)."""
+    assert service.actor is not None
+    return service.actor.organization_id
+
+
+def without_actor_organization(
+    service: Service, nodes: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The nodes of an unfiltered `organizations` list other than the calling actor's own
+    organization, which must be among them exactly once; the others keep their order."""
+    actor_id = actor_organization_id(service)
+    assert [node["id"] for node in nodes].count(actor_id) == 1, nodes
+    return [node for node in nodes if node["id"] != actor_id]
+
+
 def error_codes(result: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in result.get("errors", [])]

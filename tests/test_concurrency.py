@@ -9,7 +9,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import Service
@@ -18,6 +17,7 @@ from tests.factories import (
     CREATE_ORGANIZATION,
     INTEGRATION_FIELDS,
     ORGANIZATION_FIELDS,
+    actor_organization_id,
     create_integration,
     create_organization,
     error_codes,
@@ -243,7 +243,8 @@ def test_integration_creates_racing_their_organization_delete_leave_no_orphans(
 
 
 def test_child_creates_racing_their_parent_delete_leave_no_orphans(service: Service) -> None:
-    roots = {create_organization(service, "Bystander")["id"]}
+    # The calling actor's own organization is a root too, and lists with the others.
+    roots = {actor_organization_id(service), create_organization(service, "Bystander")["id"]}
     children: dict[str, str] = {}  # every child created so far -> its parent
     for _ in range(RACE_ROUNDS):
         parent = create_organization(service, "Parent")

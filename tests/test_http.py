@@ -15,7 +15,13 @@ from app.graphql.core.loaders import EntityLoader
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Service
-from tests.factories import create_integration, create_organization, error_codes
+from tests.factories import (
+    actor_organization_id,
+    create_integration,
+    create_organization,
+    error_codes,
+    without_actor_organization,
+)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
@@ -55,7 +61,10 @@ LEAKS = (
 )
 
 ORGANIZATION_QUERY = "query($id: ID!) { organization(id: $id) { id title } }"
-ORGANIZATIONS_TITLES = "{ organizations(first: 100) { nodes { title } total { count } } }"
+ORGANIZATIONS_TITLES = "{ organizations(first: 100) { nodes { id title } total { count } } }"
+ORGANIZATIONS_BY_ORDER = (
+    "query($order: OrganizationOrder) { organizations(orderBy: $order) { nodes { id title } } }"
+)
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -118,9 +127,16 @@ def post_with_accept(service: Service, body: Any, accept: str | None) -> httpx.R
     return service.post(body, headers={"Accept": accept})
 
 
+def other_titles(service: Service, nodes: list[dict[str, Any]]) -> list[str]:
+    """The titles of an unfiltered `organizations` list's `nodes`, in their order, but for
+    the calling actor's own organization (which must be listed)."""
+    return [node["title"] for node in without_actor_organization(service, nodes)]
+
+
 def titles(service: Service) -> list[str]:
+    """The titles of the organizations besides the calling actor's own, in list order."""
     data = service.data(ORGANIZATIONS_TITLES)
-    return [node["title"] for node in data["organizations"]["nodes"]]
+    return other_titles(service, data["organizations"]["nodes"])
 
 
 def deleted_organization_id(service: Service) -> str:
@@ -192,7 +208,7 @@ def test_get_query_without_variables(service: Service) -> None:
     create_organization(service, "Acme")
     response = service.client.get("/graphql", params={"query": ORGANIZATIONS_TITLES})
     assert response.status_code == 200, response.text
-    assert response.json()["data"]["organizations"]["nodes"] == [{"title": "Acme"}]
+    assert other_titles(service, response.json()["data"]["organizations"]["nodes"]) == ["Acme"]
 
 
 CREATE_OVER_GET = (
@@ -434,7 +450,8 @@ def test_json_with_charset_is_accepted(service: Service) -> None:
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
     assert response.status_code == 200, response.text
-    assert response.json() == {"data": {"organizations": {"nodes": []}}}
+    actor_organization = {"id": actor_organization_id(service)}
+    assert response.json() == {"data": {"organizations": {"nodes": [actor_organization]}}}
 
 
 BAD_BODIES: dict[str, Any] = {
@@ -629,16 +646,19 @@ def test_unexpected_exception_in_an_app_built_in_process(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     organization = create_organization(service, "Acme")
+    # The app shares the running service's database, so the actor's key is good there.
+    assert service.actor is not None
+    headers = {"Authorization": f"Bearer {service.actor.token}"}
     app = create_app(Settings(database_url=service.settings.database_url))
     query = {
         "query": "query($id: ID!) { node(id: $id) { id } }",
         "variables": {"id": organization["id"]},
     }
-    response = call_in_process(app, "POST", "/graphql", json=query)
+    response = call_in_process(app, "POST", "/graphql", json=query, headers=headers)
     assert response.json() == {"data": {"node": {"id": organization["id"]}}}
 
     monkeypatch.setattr(EntityLoader, "batch_load_fn", _exploding_batch_load)
-    response = call_in_process(app, "POST", "/graphql", json=query)
+    response = call_in_process(app, "POST", "/graphql", json=query, headers=headers)
     assert response.status_code == 200, response.text
     assert_no_leak(response.text)
     assert response.json()["data"] == {"node": None}
@@ -655,6 +675,9 @@ def test_healthz_answers_200_on_the_running_service(service: Service) -> None:
 
 
 UNREACHABLE_DATABASE = "postgresql://postgres@127.0.0.1:1/none"
+# A key of the right form, so that the service must look it up in the database; no
+# database can know it.
+WELL_FORMED_KEY = "ik_" + "0123456789abcdef" * 2 + "_" + "Ab-_" * 10 + "xyz"
 
 
 def _call_unreachable_app(method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -677,19 +700,27 @@ def test_healthz_answers_503_when_the_database_is_unreachable() -> None:
     ids=["query", "mutation"],
 )
 def test_graphql_with_an_unreachable_database_answers_the_envelope(body: dict[str, Any]) -> None:
-    response = _call_unreachable_app("POST", "/graphql", json=body)
-    assert response.status_code == 200, response.text
-    assert_no_leak(response.text, ("127.0.0.1", "refused", "connect call failed"))
+    # Authenticating the key is the first thing that needs the database: the request is
+    # refused there, before GraphQL runs, with HTTP 503.
+    response = _call_unreachable_app(
+        "POST", "/graphql", json=body, headers={"Authorization": f"Bearer {WELL_FORMED_KEY}"}
+    )
+    assert response.status_code == 503, response.text
+    assert_no_leak(response.text, ("127.0.0.1", "refused", "connect call failed", WELL_FORMED_KEY))
     (extensions,) = assert_error_body(response)
-    assert extensions["code"] in ("SERVICE_UNAVAILABLE", "INTERNAL_ERROR"), extensions
+    assert extensions["code"] == "SERVICE_UNAVAILABLE", extensions
     assert extensions["status"] == PROBLEMS[extensions["code"]][0]
 
 
 def test_graphql_with_an_unreachable_database_answers_service_unavailable() -> None:
     response = _call_unreachable_app(
-        "POST", "/graphql", json={"query": "{ organizations { nodes { id } } }"}
+        "POST",
+        "/graphql",
+        json={"query": "{ organizations { nodes { id } } }"},
+        headers={"Authorization": f"Bearer {WELL_FORMED_KEY}"},
     )
-    assert_no_leak(response.text)
+    assert response.status_code == 503, response.text
+    assert_no_leak(response.text, (WELL_FORMED_KEY,))
     assert_error_body(response, "SERVICE_UNAVAILABLE")
 
 
@@ -699,12 +730,10 @@ def test_graphql_with_an_unreachable_database_answers_service_unavailable() -> N
 def test_order_by_as_a_variable(service: Service) -> None:
     for title in ("b", "a", "c"):
         create_organization(service, title)
-    query = (
-        "query($order: OrganizationOrder) { organizations(orderBy: $order) { nodes { title } } }"
-    )
     for direction, expected in (("DESC", ["c", "b", "a"]), ("ASC", ["a", "b", "c"])):
-        data = service.data(query, {"order": {"field": "TITLE", "direction": direction}})
-        assert [node["title"] for node in data["organizations"]["nodes"]] == expected
+        order = {"field": "TITLE", "direction": direction}
+        data = service.data(ORGANIZATIONS_BY_ORDER, {"order": order})
+        assert other_titles(service, data["organizations"]["nodes"]) == expected
 
 
 def test_enum_variables_for_field_and_direction(service: Service) -> None:
@@ -724,10 +753,8 @@ def test_enum_default_argument(service: Service) -> None:
     for title in ("b", "a"):
         create_organization(service, title)
     assert titles(service) == ["a", "b"]
-    data = service.data(
-        "query($order: OrganizationOrder) { organizations(orderBy: $order) { nodes { title } } }"
-    )
-    assert [node["title"] for node in data["organizations"]["nodes"]] == ["a", "b"]
+    data = service.data(ORGANIZATIONS_BY_ORDER)
+    assert other_titles(service, data["organizations"]["nodes"]) == ["a", "b"]
 
 
 def test_enum_list_variable(service: Service) -> None:
@@ -748,11 +775,10 @@ def test_enum_variable_over_get(service: Service) -> None:
     response = service.client.get(
         "/graphql",
         params={
-            "query": "query($order: OrganizationOrder) "
-            "{ organizations(orderBy: $order) { nodes { title } } }",
+            "query": ORGANIZATIONS_BY_ORDER,
             "variables": json.dumps({"order": {"field": "TITLE", "direction": "DESC"}}),
         },
     )
     assert response.status_code == 200, response.text
     nodes = response.json()["data"]["organizations"]["nodes"]
-    assert [node["title"] for node in nodes] == ["b", "a"]
+    assert other_titles(service, nodes) == ["b", "a"]

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import Service
-from tests.factories import create_integration, create_organization, error_codes
+from tests.factories import (
+    actor_organization_id,
+    create_integration,
+    create_organization,
+    error_codes,
+)
 
 NODE_FIELDS = """
   __typename
@@ -388,12 +393,14 @@ def test_total_is_counted_only_when_selected(service: Service) -> None:
 
 
 def test_organizations_total_is_counted_only_when_selected(service: Service) -> None:
-    for n in range(3):
-        create_organization(service, f"o{n}")
+    created = {create_organization(service, f"o{n}")["id"] for n in range(3)}
     with service.count_statements() as plain:
         service.data("{ organizations { nodes { id } } }")
     with service.count_statements() as counted:
         data = service.data("{ organizations { nodes { id } total { count } } }")
-    assert data["organizations"]["total"] == {"count": 3}
+    # The three and the calling actor's own organization.
+    listed = {node["id"] for node in data["organizations"]["nodes"]}
+    assert listed == created | {actor_organization_id(service)}
+    assert data["organizations"]["total"] == {"count": 4}
     assert counts(queries(plain)) == []
     assert len(queries(counted)) == len(queries(plain)) + 1, (plain, counted)

@@ -17,6 +17,7 @@ from tests.factories import (
     create_integration,
     create_organization,
     error_codes,
+    without_actor_organization,
 )
 
 GET_ORGANIZATION = f"query($id: ID!) {{ organization(id: $id) {{ {ORGANIZATION_FIELDS} }} }}"
@@ -74,8 +75,9 @@ def read_organization(service: Service, organization_id: str) -> dict[str, Any]:
 
 
 def organization_ids(service: Service) -> set[str]:
+    """The organizations listed besides the calling actor's own (which is listed too)."""
     nodes = service.data(LIST_ORGANIZATIONS)["organizations"]["nodes"]
-    return {node["id"] for node in nodes}
+    return {node["id"] for node in without_actor_organization(service, nodes)}
 
 
 def children_of(

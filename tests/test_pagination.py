@@ -76,6 +76,8 @@ class Scope:
     kind: ListKind
     owner_id: str | None
     items: list[Item] = field(default_factory=list)
+    preset: int = 0
+    """How many of `items`, at their start, the list held before the test added any."""
 
     @property
     def entity(self) -> str:
@@ -93,13 +95,10 @@ def make_scope(service: Service, kind: ListKind, *, scoped: bool = False) -> Sco
     if kind is ORGANIZATIONS and not scoped:
         # The whole list holds the organization of the actor the tests call as, too.
         assert service.actor is not None
-        scope = Scope(kind, None)
         actor_organization = Item(
-            service.actor.organization_id, ROOT_ORGANIZATION_TITLE, True, 1, ""
+            service.actor.organization_id, ROOT_ORGANIZATION_TITLE, True, 1, "Organization"
         )
-        actor_organization.entity = "Organization"
-        scope.items.append(actor_organization)
-        return scope
+        return Scope(kind, None, [actor_organization], preset=1)
     owner = create_organization(service, f"Owner of {kind.name}")
     return Scope(kind, owner["id"])
 
@@ -408,7 +407,7 @@ def test_forward_and_backward_walks_give_the_whole_list_in_order(
 ) -> None:
     scope = mixed_scope(service, kind)
     expected = scope.expected()
-    assert len({row[0] for row in expected}) == len(MIXED_TITLES)
+    assert len({row[0] for row in expected}) == scope.preset + len(MIXED_TITLES)
     for size in WALK_SIZES:
         walk_forward(service, scope, size, expected)
         walk_backward(service, scope, size, expected)
@@ -452,7 +451,8 @@ def test_empty_list(service: Service, kind: ListKind) -> None:
 def test_page_of_zero_items(service: Service, kind: ListKind) -> None:
     scope = make_scope(service, kind)
     add_items(service, scope, ["a", "b", "c"])
-    cursors = cursors_of(get_page(service, scope, first=3))
+    cursors = cursors_of(get_page(service, scope, first=100))
+    assert len(cursors) == scope.preset + 3
 
     page = get_page(service, scope, first=0)
     assert page["nodes"] == [] and page["edges"] == []
@@ -462,7 +462,7 @@ def test_page_of_zero_items(service: Service, kind: ListKind) -> None:
     for index, cursor in enumerate(cursors):
         page = get_page(service, scope, first=0, after=cursor)
         assert page["nodes"] == []
-        assert flags(page) == (True, index < 2)
+        assert flags(page) == (True, index < len(cursors) - 1)
         page = get_page(service, scope, last=0, before=cursor)
         assert page["nodes"] == []
         assert flags(page) == (index > 0, True)
@@ -505,20 +505,24 @@ def test_every_cursor_positions_after_and_before_its_item(service: Service, kind
 def test_flags_stay_exact_when_the_cursor_item_is_gone(service: Service, kind: ListKind) -> None:
     scope = make_scope(service, kind)
     first, middle, last = add_items(service, scope, ["alpha", "beta", "gamma"])
+    # What the list held before (the actor's organization, "Root") sorts after the three.
+    tail = [item.row() for item in scope.items[: scope.preset]]
+    assert scope.expected() == [first.row(), middle.row(), last.row(), *tail]
     cursors = cursors_of(get_page(service, scope, first=3))
     delete_item(service, scope, first)
     delete_item(service, scope, last)
-    # Nothing is left before the first cursor's position, nor after the last one's.
+    # Nothing is left before the first cursor's position, nor after the last one's but
+    # the tail.
     page = get_page(service, scope, first=5, after=cursors[0])
-    assert rows(page) == [middle.row()]
+    assert rows(page) == [middle.row(), *tail]
     assert flags(page) == (False, False)
     page = get_page(service, scope, last=5, before=cursors[2])
     assert rows(page) == [middle.row()]
-    assert flags(page) == (False, False)
+    assert flags(page) == (False, bool(tail))
     page = get_page(service, scope, first=0, after=cursors[0])
     assert flags(page) == (False, True)
     page = get_page(service, scope, last=0, before=cursors[2])
-    assert flags(page) == (True, False)
+    assert flags(page) == (True, bool(tail))
 
 
 # --- page sizes -------------------------------------------------------------------------------
@@ -566,8 +570,8 @@ def test_page_size_out_of_range_is_refused(service: Service, kind: ListKind) -> 
     for first, last in [(1, 1), (0, 0), (20, 5), (100, 100)]:
         assert_refused(service, scope, "last", first=first, last=last)
         assert_refused(service, scope, "last", first=first, last=last, after=cursor)
-    assert len(get_page(service, scope, first=100)["nodes"]) == 2
-    assert len(get_page(service, scope, last=100)["nodes"]) == 2
+    assert len(get_page(service, scope, first=100)["nodes"]) == scope.preset + 2
+    assert len(get_page(service, scope, last=100)["nodes"]) == scope.preset + 2
 
 
 # --- cursors that must be refused ---------------------------------------------------------
@@ -816,22 +820,32 @@ ORDER_GROUPS: list[list[str]] = [
 ]
 
 
-def expected_by_groups(items: Sequence[Item]) -> list[tuple[str, str, bool]]:
+def expected_by_groups(
+    items: Sequence[Item], groups: Sequence[Sequence[str]] = ORDER_GROUPS
+) -> list[tuple[str, str, bool]]:
     by_title = {item.title: item for item in items}
     result: list[tuple[str, str, bool]] = []
-    for group in ORDER_GROUPS:
+    for group in groups:
         ties = sorted((by_title[title] for title in group), key=lambda item: item.id)
         result.extend(item.row() for item in ties)
+    assert len(result) == len(items), "an item is in no group"
     return result
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=str)
 def test_title_order_by_hand(service: Service, kind: ListKind) -> None:
     scope = make_scope(service, kind)
+    groups = ORDER_GROUPS
+    if scope.preset:
+        # The actor's organization, "Root", goes between "Item 10" and "straße".
+        preset_titles = [item.title for item in scope.items[: scope.preset]]
+        assert preset_titles == [ROOT_ORGANIZATION_TITLE] == ["Root"]
+        at = ORDER_GROUPS.index(["straße", "STRASSE"])
+        groups = [*ORDER_GROUPS[:at], preset_titles, *ORDER_GROUPS[at:]]
     titles = [title for group in ORDER_GROUPS for title in group]
     random.Random(7).shuffle(titles)
     add_items(service, scope, titles)
-    expected = expected_by_groups(scope.items)
+    expected = expected_by_groups(scope.items, groups)
     # The hand-written order and the reference comparator agree.
     assert scope.expected() == expected
     assert rows(get_page(service, scope, first=100)) == expected
@@ -971,7 +985,7 @@ def add_organization(
 
 
 def test_organizations_filter_by_parent_ids(service: Service) -> None:
-    everything = Scope(ORGANIZATIONS, None)
+    everything = make_scope(service, ORGANIZATIONS)
     one, two, childless = add_items(service, everything, ["Parent 1", "Parent 2", "Parent 3"])
     children_one = [
         add_organization(service, everything, "b child", one),
@@ -1119,31 +1133,36 @@ def test_total_stops_at_the_cap(
 ) -> None:
     monkeypatch.setattr(service.settings, "total_count_cap", 3)
     scope = make_scope(service, kind)
-    expectations = [
-        (0, "EXACT"),
-        (1, "EXACT"),
-        (2, "EXACT"),
-        (3, "EXACT"),
-        (3, "AT_LEAST"),
-        (3, "AT_LEAST"),
+    # The total of a list of n items, n = 0..7.
+    totals = [
+        {"count": 0, "precision": "EXACT"},
+        {"count": 1, "precision": "EXACT"},
+        {"count": 2, "precision": "EXACT"},
+        {"count": 3, "precision": "EXACT"},
+        {"count": 3, "precision": "AT_LEAST"},
+        {"count": 3, "precision": "AT_LEAST"},
+        {"count": 3, "precision": "AT_LEAST"},
+        {"count": 3, "precision": "AT_LEAST"},
     ]
-    for size, (count, precision) in enumerate(expectations):
+    added = []
+    for size in range(6):
         page = get_page(service, scope, total=True, first=1)
-        assert page["total"] == {"count": count, "precision": precision}, size
-        add_item(service, scope, f"item {size}", active=size % 2 == 0)
-    # Five items now, 3 active and 2 inactive: the filter decides which side of the cap.
-    assert len(scope.items) == 6
-    for filter, total in [
-        ({"isActive": True}, {"count": 3, "precision": "EXACT"}),
-        ({"isActive": False}, {"count": 3, "precision": "EXACT"}),
-        ({}, {"count": 3, "precision": "AT_LEAST"}),
-    ]:
-        assert get_page(service, scope, total=True, filter=filter)["total"] == total
-    delete_item(service, scope, scope.items[0])
+        assert page["total"] == totals[len(scope.items)], size
+        added.append(add_item(service, scope, f"item {size}", active=size % 2 == 0))
+    # Six items added, 3 active and 3 inactive (besides what the list held before, the
+    # actor's organization, active): the filter decides which side of the cap.
+    assert len(scope.items) == scope.preset + 6
+    precisions: set[str] = set()
+    for filter, active in [({"isActive": True}, True), ({"isActive": False}, False), ({}, None)]:
+        total = get_page(service, scope, total=True, filter=filter)["total"]
+        assert total == totals[len(scope.expected(active=active))], filter
+        precisions.add(total["precision"])
+    assert precisions == {"EXACT", "AT_LEAST"}
+    delete_item(service, scope, added[0])
     page = get_page(service, scope, total=True, filter={"isActive": True})
-    assert page["total"] == {"count": 2, "precision": "EXACT"}
+    assert page["total"] == totals[len(scope.expected(active=True))]
     # The cap limits the count only, never the page.
-    assert len(get_page(service, scope, total=True)["nodes"]) == 5
+    assert len(get_page(service, scope, total=True)["nodes"]) == scope.preset + 5
 
 
 def test_total_is_counted_only_when_selected(service: Service) -> None:
