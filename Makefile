@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install generate accept-schema check lint typecheck run key test test-sqlite test-postgres clean
+.PHONY: install generate accept-schema check lint typecheck run key migrate test test-sqlite test-postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ check: install
 run: install
 	@echo "Explorer: http://$(HOST):$(PORT)/graphql  (SDL: /graphql/schema.graphql)"
 	DEMO_DATA=$${DEMO_DATA:-true} $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+
+# Upgrades the database DATABASE_URL names to the newest migration (app/migrations).
+migrate: install
+	$(BIN)/python -m app.migrate upgrade
 
 # Only the key reaches standard output (install noise goes to standard error).
 key:

@@ -14,17 +14,22 @@ import sys
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import models
-from app.database import create_engine, create_tables
+from app.database import create_engine
 from app.graphql.core.ids import id_of_type
+from app.migrate import SchemaNotCurrentError, prepare_schema
 from app.security.bootstrap import bootstrap, root_integration_id
 from app.security.keys import mint_key
 from app.settings import get_settings
 
 
 async def _mint(integration: str | None, label: str | None) -> str:
-    engine = create_engine(get_settings())
+    settings = get_settings()
+    engine = create_engine(settings)
     try:
-        await create_tables(engine)
+        try:
+            await prepare_schema(engine, settings)
+        except SchemaNotCurrentError as error:
+            raise SystemExit(str(error)) from None
         token = await bootstrap(engine)
         if token is not None and integration is None:
             return token  # the root integration's first key is new as well

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlmodel import SQLModel
 
 from app import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.settings import Settings
@@ -38,6 +37,8 @@ def async_database_url(database_url: str) -> URL:
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = async_database_url(settings.database_url)
+    if url.get_backend_name() == "postgresql":
+        return _create_postgres_engine(url, settings)
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, echo=settings.database_echo, pool_pre_ping=True)
 
@@ -71,14 +72,62 @@ def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-async def create_tables(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(SQLModel.metadata.create_all)
+def _create_postgres_engine(url: URL, settings: Settings) -> AsyncEngine:
+    """asyncpg behind SQLAlchemy's pool, with every wait bounded by a setting."""
+    server_settings = {"application_name": "integrations-api"}
+    statement_timeout = settings.database_statement_timeout_seconds
+    if statement_timeout > 0:
+        server_settings["statement_timeout"] = str(int(statement_timeout * 1000))
+    engine = create_async_engine(
+        url,
+        echo=settings.database_echo,
+        pool_pre_ping=True,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+        pool_recycle=settings.database_pool_recycle_seconds,
+        connect_args={
+            "timeout": settings.database_connect_timeout_seconds,
+            # The client stops waiting a little after the server would have cancelled:
+            # a statement on a connection that no longer answers cannot hang a request.
+            "command_timeout": statement_timeout + 1 if statement_timeout > 0 else None,
+            "server_settings": server_settings,
+        },
+    )
+    event.listen(engine.sync_engine, "handle_error", _database_unavailable)
+    return engine
 
 
-async def ping(engine: AsyncEngine) -> bool:
+# SQLSTATE classes that say the database cannot serve right now, not that the request is
+# wrong: connection exception, insufficient resources (too many connections), operator
+# intervention (shutdown, starting up, statement_timeout), system error.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57", "58")
+
+
+def _database_unavailable(context: sa.engine.ExceptionContext) -> BaseException | None:
+    """Report a lost or refused PostgreSQL connection as an OperationalError, the class
+    the service answers SERVICE_UNAVAILABLE for (asyncpg's are plain DBAPIErrors)."""
+    original = context.original_exception
+    sqlstate: str = getattr(original, "sqlstate", None) or ""
+    unavailable = context.is_disconnect or sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    if not unavailable or context.sqlalchemy_exception is None:
+        return None
+    if sqlstate[:2] in ("08", "57") and sqlstate != "57014":
+        context.is_disconnect = True  # the connection is gone: the pool drops it
+    if isinstance(context.sqlalchemy_exception, sa.exc.OperationalError):
+        return None
+    return sa.exc.OperationalError(
+        context.statement,
+        context.parameters,
+        original,
+        connection_invalidated=context.is_disconnect,
+    )
+
+
+async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
+    """Whether the database answers a statement within `timeout` seconds."""
     try:
-        async with engine.connect() as connection:
+        async with asyncio.timeout(timeout), engine.connect() as connection:
             await connection.execute(sa.text("SELECT 1"))
     except Exception:
         return False

@@ -10,12 +10,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from graphql import print_schema
 
-from app.database import RequestDatabase, create_engine, create_sessionmaker, create_tables, ping
+from app.database import RequestDatabase, create_engine, create_sessionmaker, ping
 from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec
 from app.graphql.core.errors import current_trace_id, trace_id_from_traceparent
 from app.graphql.http import create_graphql_app
 from app.graphql.schema import build_schema
+from app.migrate import SchemaNotCurrentError, prepare_schema
 from app.request_log import RequestLogMiddleware
 from app.security.actor import Actor
 from app.security.bootstrap import bootstrap
@@ -58,7 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await create_tables(engine)
+        try:
+            await prepare_schema(engine, settings)
+        except SchemaNotCurrentError as error:
+            logger.error("%s", error)
+            raise
         token = await bootstrap(engine, demo_data=settings.demo_data)
         if token is not None:
             _announce_root_key(token)
@@ -118,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz")
     async def healthz() -> Response:
-        if await ping(engine):
+        if await ping(engine, settings.database_connect_timeout_seconds):
             return JSONResponse({"status": "ok"})
         return JSONResponse({"status": "unavailable"}, status_code=503)
 

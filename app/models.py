@@ -20,12 +20,34 @@ TITLE_MAX_LENGTH = 255
 REFERENCE_MAX_LENGTH = 1024
 
 
+def _checks(table: str, *, reference: str | None = None) -> tuple[sa.CheckConstraint, ...]:
+    """The contract's rules on a titled, versioned table, kept by the database itself so
+    that no code path can store what the contract forbids: the title is 1..255 characters
+    and the reference at most 1024, counted by the database's own `length` (characters,
+    on SQLite and PostgreSQL), and `version` starts at 1."""
+    checks = [
+        sa.CheckConstraint(
+            f"length(title) BETWEEN 1 AND {TITLE_MAX_LENGTH}", name=f"ck_{table}_title_length"
+        ),
+        sa.CheckConstraint("version >= 1", name=f"ck_{table}_version"),
+    ]
+    if reference is not None:
+        checks.append(
+            sa.CheckConstraint(
+                f"length({reference}) <= {REFERENCE_MAX_LENGTH}",
+                name=f"ck_{table}_{reference}_length",
+            )
+        )
+    return tuple(checks)
+
+
 class Organization(SQLModel, table=True):
     __tablename__ = "organizations"
     __table_args__ = (
         sa.Index("ix_organizations_order", "sort_key", "id"),
         sa.Index("ix_organizations_parent_order", "parent_id", "sort_key", "id"),
         sa.Index("ix_organizations_path", "path"),
+        *_checks("organizations", reference="external_id"),
     )
 
     id: str = Field(sa_column=sa.Column(EntityId, primary_key=True))
@@ -51,6 +73,7 @@ class Integration(SQLModel, table=True):
     __tablename__ = "integrations"
     __table_args__ = (
         sa.Index("ix_integrations_organization_order", "organization_id", "sort_key", "id"),
+        *_checks("integrations", reference="credential_ref"),
     )
 
     id: str = Field(sa_column=sa.Column(EntityId, primary_key=True))

@@ -19,6 +19,21 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_seconds: float = 30.0
     """How long a SQLite writer waits for another writer's lock before failing."""
 
+    # PostgreSQL connections (README: Running on PostgreSQL). Each process keeps its own
+    # pool: at most pool size + max overflow connections per process.
+    database_pool_size: int = 10
+    database_max_overflow: int = 10
+    database_pool_timeout_seconds: float = 5.0
+    """How long a request waits for a free connection of the pool before failing."""
+    database_connect_timeout_seconds: float = 5.0
+    database_statement_timeout_seconds: float = 5.0
+    """The server's `statement_timeout` and the client's wait for any one statement."""
+    database_pool_recycle_seconds: float = 1800.0
+
+    migrate_on_start: bool | None = None
+    """Upgrade the schema to the newest migration on start. Unset: SQLite does, any other
+    database refuses to start when its schema is behind (run `make migrate`)."""
+
     total_count_cap: int = 10_000
     """`total` counts exactly up to this many items, then answers `AT_LEAST` the cap."""
 

@@ -1,7 +1,7 @@
 """The service under test runs in uvicorn on a loopback port; tests talk to it over HTTP.
 
 The database is chosen by `TEST_DATABASE_URL` (default: a SQLite file in a temporary
-folder). Its tables are dropped and created at the start of the session and emptied
+folder). Its tables are dropped and migrated anew at the start of the session and emptied
 before every test.
 """
 
@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 
 from app.database import async_database_url, create_engine
 from app.main import create_app
+from app.migrate import upgrade
 from app.security.bootstrap import create_root
 from app.settings import Settings
 
@@ -35,11 +36,14 @@ def _database_url(tmp_dir: Path) -> str:
 
 
 async def _recreate_tables(settings: Settings) -> None:
+    """Drop every table, then make the schema as a deployment does, by the migrations
+    (so the service's start-up check accepts it)."""
     engine = create_engine(settings)
     async with engine.begin() as connection:
         await connection.run_sync(SQLModel.metadata.drop_all)
-        await connection.run_sync(SQLModel.metadata.create_all)
+        await connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     await engine.dispose()
+    await upgrade(settings)
 
 
 @dataclass(frozen=True)
