@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             status = await schema_status(engine)
         finally:
             await engine.dispose()
-        print(f"{where}: {status.current or 'no tables'} (newest: {status.head})")
+        print(f"{where}: {status.current or 'no revision'} (newest: {status.head})")
 
     asyncio.run(run())
     return 0
