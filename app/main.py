@@ -61,8 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             await prepare_schema(engine, settings)
-        except SchemaNotCurrentError as error:
-            logger.error("%s", error)
+        except BaseException as error:
+            if isinstance(error, SchemaNotCurrentError):
+                logger.error("%s", error)
+            await engine.dispose()  # no pooled connection outlives a failed start
             raise
         token = await bootstrap(engine, demo_data=settings.demo_data)
         if token is not None:

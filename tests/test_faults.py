@@ -8,6 +8,8 @@ of their own: several uvicorn workers making their first start together on one e
 database, and 16 clients racing them.
 """
 
+import os
+import pwd
 import threading
 import time
 from collections.abc import Iterator
@@ -49,12 +51,22 @@ def cluster(service: Service) -> Iterator[ThrowawayPostgres]:
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         pytest.skip("no PostgreSQL binaries (initdb, pg_ctl) on this machine")
+    if os.geteuid() == 0 and not _has_user("postgres"):
+        pytest.skip("running as root, and no user `postgres` to run a cluster as")
     postgres = ThrowawayPostgres(bin_dir)
     try:
         postgres.start()
         yield postgres
     finally:
         postgres.remove()
+
+
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +228,23 @@ def test_workers_share_only_the_database(
     with service_process(tmp_dir, {"DATABASE_URL": url}, workers=4) as running:
         (key,) = running.root_keys()
         race_updates(running, key, clients=16)
+
+
+def test_a_statement_past_the_statement_timeout_is_cancelled(
+    faulty: tuple[ServiceProcess, str], client: httpx.Client, cluster: ThrowawayPostgres
+) -> None:
+    """A write stuck behind a lock longer than DATABASE_STATEMENT_TIMEOUT_SECONDS is
+    cancelled by the server: SERVICE_UNAVAILABLE after that long, and nothing written."""
+    organization = create_organization(client, "Locked")
+    response = gql(
+        client, CREATE_INTEGRATION, {"input": {"organizationId": organization["id"], "title": "L"}}
+    )
+    integration = response.json()["data"]["integrationCreate"]["integration"]
+    update = {"input": {"id": integration["id"], "version": 1, "title": "Never"}}
+    with integration_locked(cluster.url("faults"), integration["id"]):
+        response, elapsed = timed(lambda: gql(client, UPDATE_INTEGRATION, update))
+    assert_unavailable(response, elapsed, status=200)
+    assert STATEMENT_TIMEOUT <= elapsed < STATEMENT_TIMEOUT + 1.5, elapsed
+    assert response.json()["data"] == {"integrationUpdate": None}
+    current = gql(client, READ_INTEGRATION, {"id": integration["id"]}).json()
+    assert current["data"]["integration"] == integration
