@@ -216,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
             await engine.dispose()
         print(f"{where}: {status.current or 'no revision'} (newest: {status.head})")
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except (OSError, TimeoutError, sa.exc.OperationalError, sa.exc.InterfaceError) as error:
+        print(f"{where} cannot be reached: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -8,6 +8,8 @@ the service the other tests use is never touched.
 
 import asyncio
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -33,7 +35,7 @@ from app.migrate import (
     head_revision,
     run_alembic,
 )
-from app.settings import Settings
+from app.settings import PROJECT_ROOT, Settings
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL") or None
 
@@ -390,3 +392,39 @@ async def _set_revision(connection: AsyncConnection, revision: str) -> None:
         sa.text("UPDATE alembic_version SET version_num = :r"), {"r": revision}
     )
     await connection.commit()
+
+
+def test_the_commands(tmp_path: Path) -> None:
+    """`make migrate`'s command creates a new database and says where it stands; the
+    `alembic` command (alembic.ini) reaches the same database, and its `check` finds the
+    models and the migrations in agreement."""
+    if POSTGRES_URL is not None:
+        pytest.skip("the commands are tested once, in the SQLite run (on a SQLite file)")
+    url = f"sqlite:///{tmp_path / 'commands.db'}"
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("TEST_DATABASE_URL", None)
+
+    def run(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    migrated = run(sys.executable, "-m", "app.migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"{head_revision()} (newest: {head_revision()})" in migrated.stdout
+    alembic = str(Path(sys.executable).parent / "alembic")
+    current = run(alembic, "current")
+    assert current.returncode == 0 and f"{head_revision()} (head)" in current.stdout, current
+    check = run(alembic, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    unreachable = {**env, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "app.migrate"],
+        cwd=PROJECT_ROOT,
+        env=unreachable,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 1 and "cannot be reached" in refused.stderr, refused
+    assert "Traceback" not in refused.stderr
