@@ -13,7 +13,11 @@ from graphql import print_schema
 from app.database import RequestDatabase, create_engine, create_sessionmaker, ping
 from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec
-from app.graphql.core.errors import current_trace_id, trace_id_from_traceparent
+from app.graphql.core.errors import (
+    DATABASE_UNREACHABLE,
+    current_trace_id,
+    trace_id_from_traceparent,
+)
 from app.graphql.http import create_graphql_app
 from app.graphql.schema import build_schema
 from app.migrate import SchemaNotCurrentError, prepare_schema
@@ -113,6 +117,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         try:
             actor = await authenticate_request(request)
+        except DATABASE_UNREACHABLE:
+            return PlainTextResponse(
+                "The database is not reachable right now; retry later.\n", status_code=503
+            )
         finally:
             await db.close()
         if actor is None:

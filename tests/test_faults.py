@@ -160,6 +160,8 @@ def test_unreachable_database_answers_service_unavailable_then_recovers(
             assert_unavailable(response, elapsed)
         health, elapsed = timed(lambda: client.get("/healthz"))
         assert health.status_code == 503 and elapsed < CONNECT_TIMEOUT + 2, (health, elapsed)
+        sdl = client.get("/graphql/schema.graphql")
+        assert sdl.status_code == 503 and "Traceback" not in sdl.text, sdl.text
     finally:
         {"server stopped": cluster.start}.get(fault, proxy.restore)()
 
