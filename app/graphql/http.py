@@ -40,8 +40,14 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
 EXPLORER_QUERY = """\
-# Organizations with their first children. Create one first with:
-# mutation { organizationCreate(input: {title: "Acme"}) { organization { id } } }
+# Put your key in the headers pane first: {"Authorization": "Bearer ik_..."}
+# (the first start printed the root integration's key; `make key` mints another).
+# Pick an operation with the run button's menu.
+
+query Me {
+  me { __typename id title }
+}
+
 query Organizations {
   organizations(first: 10) {
     nodes {
@@ -52,6 +58,20 @@ query Organizations {
     }
     pageInfo { hasNextPage endCursor }
     total { count precision }
+  }
+}
+
+query Integrations($organizationId: ID!) {
+  integrations(organizationId: $organizationId, first: 10) {
+    edges { cursor node { id version title isActive credentialRef organization { title } } }
+    pageInfo { hasNextPage endCursor }
+    total { count precision }
+  }
+}
+
+mutation CreateIntegration($organizationId: ID!) {
+  integrationCreate(input: { organizationId: $organizationId, title: "Billing sync" }) {
+    integration { id version title isActive }
   }
 }
 """
