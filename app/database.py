@@ -147,8 +147,14 @@ class RequestDatabase:
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._closed = False
 
     def _current_session(self) -> AsyncSession:
+        if self._closed:
+            # A straggler of a request that has ended, such as a data loader's batch that
+            # outlived an execution stopped at the query timeout: a session opened now
+            # would hold a pooled connection that nobody gives back.
+            raise asyncio.CancelledError("the request this database served has ended")
         if self._session is None:
             self._session = self._sessionmaker()
         return self._session
@@ -180,9 +186,11 @@ class RequestDatabase:
                 yield session
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        async with self._lock:  # after a statement still running, if any
+            self._closed = True
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

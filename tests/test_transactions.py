@@ -2,6 +2,8 @@
 leaves the database exactly as it was, cascades included."""
 
 import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -114,3 +116,36 @@ def test_a_mutation_failing_after_its_writes_leaves_nothing_written(
     assert error_codes(result) == ["INTERNAL_ERROR"], result
     assert result["data"] == {mutation: None}
     assert snapshot(service) == before
+
+
+def test_a_request_stopped_at_the_query_timeout_gives_its_connection_back(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A data loader's batch outlives the execution the query timeout stopped; when it
+    runs at last it must not take a pooled connection that nobody would give back (one
+    per timed-out request would drain the pool)."""
+    from app.graphql.core import loaders
+
+    original = loaders.EntityLoader.batch_load_fn
+    finished = threading.Event()
+
+    async def late(self: loaders.EntityLoader, ids: Any) -> list[Any]:
+        await asyncio.sleep(0.6)
+        try:
+            return await original(self, ids)
+        finally:
+            finished.set()
+
+    organization = create_organization(service)
+    monkeypatch.setattr(service.settings, "query_timeout_seconds", 0.2)
+    monkeypatch.setattr(loaders.EntityLoader, "batch_load_fn", late)
+    result = service.post(
+        {
+            "query": "query($id: ID!) { node(id: $id) { id } }",
+            "variables": {"id": organization["id"]},
+        }
+    )
+    assert error_codes(result.json()) == ["QUERY_TOO_COMPLEX"]
+    assert finished.wait(timeout=10)
+    time.sleep(0.1)
+    assert service.app.state.engine.pool.checkedout() == 0
