@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install generate accept-schema check lint typecheck run key migrate test test-sqlite test-postgres clean
+.PHONY: install generate accept-schema check lint typecheck run key migrate test test-sqlite test-postgres fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ test-sqlite: install
 
 test-postgres: install
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+# Every connection fuzzed with the large hypothesis budget (minutes), on the database of
+# TEST_DATABASE_URL (default SQLite); failures stay in .hypothesis/ and replay first.
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz_connections.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis data
