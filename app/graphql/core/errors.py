@@ -146,14 +146,6 @@ class PermissionDeniedError(DomainError):
     code = ErrorCode.PERMISSION_DENIED
 
 
-class UnauthorizedError(DomainError):
-    code = ErrorCode.UNAUTHORIZED
-
-
-class ServiceUnavailableError(DomainError):
-    code = ErrorCode.SERVICE_UNAVAILABLE
-
-
 # --- formatting --------------------------------------------------------------------
 
 
