@@ -26,9 +26,15 @@ class GlobalId(NamedTuple):
 
 
 def new_id(entity_type: str) -> str:
+    return id_from_parts(
+        entity_type, time.time_ns() // 1_000_000, int.from_bytes(os.urandom(10), "big")
+    )
+
+
+def id_from_parts(entity_type: str, unix_ms: int, random_bits: int) -> str:
+    """The ID of `entity_type` made of a millisecond timestamp and 80 random bits; bulk
+    loaders that must be repeatable supply both from a seeded generator."""
     tag = ENTITY_TAGS[entity_type]
-    unix_ms = time.time_ns() // 1_000_000
-    random_bits = int.from_bytes(os.urandom(10), "big")
     value = (unix_ms & (2**48 - 1)) << 80
     value |= 0x7 << 76  # version 7
     value |= (random_bits >> 62 & 0xFFF) << 64  # rand_a
