@@ -782,3 +782,56 @@ def test_enum_variable_over_get(service: Service) -> None:
     assert response.status_code == 200, response.text
     nodes = response.json()["data"]["organizations"]["nodes"]
     assert other_titles(service, nodes) == ["b", "a"]
+
+
+# --- variables that do not coerce name the argument they feed ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "field"),
+    [
+        (
+            "query($n: Int) { organizations(first: $n) { nodes { id } } }",
+            {"n": 2**31},
+            "first",
+        ),
+        (
+            "mutation($in: OrganizationUpdateInput!) { organizationUpdate(input: $in) "
+            "{ organization { id } } }",
+            {"in": {"id": "x", "version": "one"}},
+            "input.version",
+        ),
+        (
+            "mutation($in: OrganizationUpdateInput!) { organizationUpdate(input: $in) "
+            "{ organization { id } } }",
+            {"in": {"version": 1}},
+            "input.id",
+        ),
+        (
+            "mutation($in: OrganizationCreateInput!) { organizationCreate(input: $in) "
+            "{ organization { id } } }",
+            {"in": {"title": "a", "features": ["DEALER", "NOPE"]}},
+            "input.features[1]",
+        ),
+        (
+            'mutation($v: Int!) { organizationDelete(input: {id: "x", version: $v}) '
+            "{ deletedId } }",
+            {"v": 1.5},
+            "input.version",
+        ),
+        (
+            "query($show: Boolean!) { me { __typename @include(if: $show) } }",
+            {"show": "yes"},
+            "if",
+        ),
+    ],
+)
+def test_a_variable_that_does_not_coerce_names_its_argument(
+    service: Service, query: str, variables: dict[str, Any], field: str
+) -> None:
+    result = service.gql(query, variables)
+    assert "data" not in result
+    [error] = result["errors"]
+    assert error["extensions"]["code"] == "VALIDATION_ERROR"
+    assert error["extensions"]["field"] == field, error
+    assert error["extensions"]["status"] == 400

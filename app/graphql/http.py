@@ -33,6 +33,7 @@ from app.graphql.core.errors import (
     problem_extensions,
 )
 from app.graphql.core.limits import limits_from, validation_rules_for
+from app.graphql.core.variables import current_document
 from app.security.actor import Actor
 from app.settings import Settings
 
@@ -283,6 +284,9 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
                 code=ErrorCode.UNAUTHORIZED,
             )
         request.state.graphql_context.authenticate_as(actor)
+        # Errors are formatted during execution; a variable's error names its argument
+        # from the document.
+        document_token = current_document.set(document)
         try:
             _, result = await asyncio.wait_for(
                 self.execute_graphql_query(request, data, query_document=document),
@@ -297,6 +301,8 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, detail, code=ErrorCode.QUERY_TOO_COMPLEX
             )
+        finally:
+            current_document.reset(document_token)
         errors = result.get("errors") or []
         if result.get("data") is None and errors and all("path" not in e for e in errors):
             # The operation never ran (variables did not coerce): no `data` entry.

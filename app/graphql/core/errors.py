@@ -15,6 +15,8 @@ from typing import Any, NamedTuple
 import sqlalchemy.exc
 from graphql import GraphQLError
 
+from app.graphql.core.variables import variable_error_field
+
 logger = logging.getLogger("app.errors")
 
 PROBLEM_INSTANCE = "/graphql"
@@ -194,7 +196,11 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         # Raised before execution (errors inside execution carry a path): the document
         # does not parse or validate, or the variables do not coerce.
         message = error.message
-        extensions = problem_extensions(ErrorCode.VALIDATION_ERROR, error.message)
+        details = {}
+        field = variable_error_field(error)
+        if field is not None:
+            details["field"] = field
+        extensions = problem_extensions(ErrorCode.VALIDATION_ERROR, error.message, **details)
     else:
         message = "An unexpected error occurred."
         logger.error(
