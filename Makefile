@@ -6,8 +6,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# make seed: how many organizations, integrations in each, and the seed of the data.
+ORGS ?= 10
+PER_ORG ?= 1000
+SEED ?= 42
 
-.PHONY: install generate accept-schema check lint typecheck run key migrate test test-sqlite test-postgres fuzz clean
+.PHONY: install generate accept-schema check lint typecheck run key migrate seed test test-sqlite test-postgres fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +47,11 @@ run: install
 # Upgrades the database DATABASE_URL names to the newest migration (app/migrations).
 migrate: install
 	$(BIN)/python -m app.migrate upgrade
+
+# Bulk demo data into the database DATABASE_URL names, through its bulk paths; the same
+# SEED on an empty database gives the same rows (README: Benchmarks).
+seed: install
+	$(BIN)/python -m app.seed --organizations $(ORGS) --integrations-per-organization $(PER_ORG) --seed $(SEED)
 
 # Only the key reaches standard output (install noise goes to standard error).
 key:
