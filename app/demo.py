@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import models
 from app.graphql.core.ids import new_id
-from app.graphql.core.ordering import fold_title, title_sort_key
+from app.graphql.core.ordering import fold_title, sort_key_columns
 
 DEMO_TREE: dict[str, tuple[list[str], list[str]]] = {
     # tenant: (child organizations, integrations)
@@ -22,7 +22,7 @@ def _organization(title: str, parent: models.Organization | None) -> models.Orga
         parent_id=parent.id if parent else None,
         path=f"{parent.path if parent else '/'}{organization_id}/",
         title=title,
-        sort_key=title_sort_key(title),
+        **sort_key_columns(title),
         search_title=fold_title(title),
     )
 
@@ -41,7 +41,7 @@ async def add_demo_tree(session: AsyncSession, root: models.Organization) -> Non
                     id=new_id("Integration"),
                     organization_id=tenant.id,
                     title=title,
-                    sort_key=title_sort_key(title),
+                    **sort_key_columns(title),
                     credential_ref=f"vault://{tenant_title.lower()}/{number}",
                     is_active=number != 1,
                 )

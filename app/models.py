@@ -1,8 +1,9 @@
 """The database tables, one SQLModel class per entity.
 
-Each titled table stores `sort_key` beside `title`: the ordering key computed in Python
+Each titled table stores its ordering key beside `title`, computed in Python
 (`app.graphql.core.ordering.title_sort_key`) and compared byte-wise, so that SQLite and
-PostgreSQL order identically whatever their collations.
+PostgreSQL order identically whatever their collations: `sort_key` holds the key's indexed
+head, `sort_key_tail` the rest of a key too long for an index entry (almost always empty).
 """
 
 from datetime import datetime
@@ -67,6 +68,10 @@ class Organization(SQLModel, table=True):
     )
     is_active: bool = Field(default=True, nullable=False)
     features: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    # Last, where the migration that added it put it.
+    sort_key_tail: str = Field(
+        default="", sa_column=sa.Column(SortKey, nullable=False, server_default="")
+    )
 
 
 class Integration(SQLModel, table=True):
@@ -91,6 +96,10 @@ class Integration(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.String(REFERENCE_MAX_LENGTH), nullable=True)
     )
     is_active: bool = Field(default=True, nullable=False)
+    # Last, where the migration that added it put it.
+    sort_key_tail: str = Field(
+        default="", sa_column=sa.Column(SortKey, nullable=False, server_default="")
+    )
 
 
 class IntegrationKey(SQLModel, table=True):

@@ -20,9 +20,7 @@ from app.fuzzing import (
     fuzz_arguments,
     fuzz_connection,
 )
-from app.fuzzing.checks import FuzzFailure
 from app.fuzzing.model import ABSENT, PageRequest
-from app.fuzzing.reference_order import fold
 from app.graphql.schema import build_schema
 from tests.conftest import Service, _empty_tables
 
@@ -48,15 +46,7 @@ def fuzz_target(
         set_total_count_cap=set_total_count_cap,
         total_count_cap=default_cap,
         connections=CONNECTIONS,
-        # Known deviations, each pinned by a strict xfail below; drop the line with the fix.
-        title_filter=short_sort_key,
     )
-
-
-def short_sort_key(title: str) -> bool:
-    """Leaves out titles whose folded form passes 1,900 UTF-8 bytes: the service cuts its
-    sort key at 2,000 bytes (see `test_titles_beyond_the_sort_key_cut_keep_the_order`)."""
-    return len(fold(title).encode(errors="surrogatepass")) <= 1900
 
 
 def test_discovery_finds_every_connection_of_the_sdl() -> None:
@@ -129,19 +119,13 @@ def test_page_size_beyond_32_bits_is_refused_naming_the_argument(
     driver.read(ref, request)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FuzzFailure,
-    reason="Sort keys are cut at 2,000 bytes: titles that share a long NFKD-expanding "
-    "prefix fall back to the ID order instead of the contract's title order.",
-)
 @pytest.mark.parametrize("connection", CONNECTIONS, ids=str)
-def test_titles_beyond_the_sort_key_cut_keep_the_order(
+def test_titles_with_keys_longer_than_an_index_entry_keep_the_title_order(
     service: Service, monkeypatch: pytest.MonkeyPatch, connection: ConnectionField
 ) -> None:
-    """U+FDFA folds to 18 characters (33 UTF-8 bytes), so 70 of them pass the cut. The
-    contract orders `<70 x U+FDFA>a` before `<70 x U+FDFA>b` whichever came first; the
-    service orders them by ID (creation), as the README's "Ordering" admits."""
+    """Shrunk from the state machine: U+FDFA folds to 18 characters (33 UTF-8 bytes), and
+    the service once cut keys at 2,000 bytes, ordering `<70 x U+FDFA>b` and
+    `<70 x U+FDFA>a` by ID (creation); the contract orders `…a` first."""
     driver = Driver(fuzz_target(service, monkeypatch, connection))
     ref = driver.fresh_list(connection)
     for title in ["\ufdfa" * 70 + "b", "\ufdfa" * 70 + "a"]:

@@ -177,8 +177,10 @@ def test_migrations_build_what_the_models_declare(tmp_path: Path) -> None:
         if POSTGRES_URL is not None:
             assert [tuple(row) for row in from_models["collations"]] == [
                 ("integrations", "sort_key", "C"),
+                ("integrations", "sort_key_tail", "C"),
                 ("organizations", "path", "C"),
                 ("organizations", "sort_key", "C"),
+                ("organizations", "sort_key_tail", "C"),
             ]
 
     asyncio.run(run())

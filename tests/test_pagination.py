@@ -923,7 +923,7 @@ def test_every_combining_mark_is_dropped(service: Service) -> None:
 
 def test_order_of_long_titles_that_fold_to_long_text(service: Service) -> None:
     """The order stays precise for a title whose folded form is far longer than the title
-    (U+FDFA folds to 18 characters), as long as its key fits the index (2,000 bytes)."""
+    (U+FDFA folds to 18 characters)."""
     scope = make_scope(service, INTEGRATIONS)
     prefix = "\ufdfa" * 50
     for title in [prefix + "b", prefix + "a", prefix + " 10", prefix + " 9"]:
@@ -934,15 +934,26 @@ def test_order_of_long_titles_that_fold_to_long_text(service: Service) -> None:
     assert rows(get_page(service, scope, first=100)) == expected
 
 
-def test_titles_whose_key_is_cut_still_order_totally(service: Service) -> None:
-    """A key longer than the index allows is cut (README: Ordering); such titles that
-    share the cut part fall back to the ID tie-breaker, the same on every database, and
-    are stored and paged like any other."""
-    scope = make_scope(service, INTEGRATIONS)
+@pytest.mark.parametrize("kind", [INTEGRATIONS, CHILDREN], ids=str)
+def test_keys_longer_than_an_index_entry_keep_the_title_order(
+    service: Service, kind: ListKind
+) -> None:
+    """A key too long for one index entry (up to 255 x U+FDFA, about 8,400 bytes) is
+    stored as an indexed head and a tail; titles that share the whole head still order
+    by title, in pages of any size, both ways, by cursors that carry the whole key."""
+    scope = make_scope(service, kind)
     prefix = "\ufdfa" * 150
-    created = [add_item(service, scope, prefix + suffix) for suffix in ["b", "a", " 10"]]
-    page = get_page(service, scope, first=100)
-    assert [node["id"] for node in page["nodes"]] == sorted(item.id for item in created)
+    suffixes = ["b", "a", " 10", " 9", "\ufdfa" * 100 + "z", "\ufdfa" * 100 + "y", "A"]
+    for suffix in suffixes:
+        add_item(service, scope, (prefix + suffix)[:255])
+        time.sleep(0.002)
+    add_item(service, scope, "\ufdfa" * 255)
+    expected = scope.expected()
+    assert rows(get_page(service, scope, first=100)) == expected
+    assert rows(get_page(service, scope, last=100, order=DESC)) == expected[::-1]
+    for size in (1, 2, 3):
+        walk_forward(service, scope, size, expected)
+        walk_backward(service, scope, size, expected)
 
 
 # --- filters ----------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLSchema
-from hypothesis.strategies import SearchStrategy
 
 from app.fuzzing.checks import (
     check_node,
@@ -75,11 +74,6 @@ class FuzzTarget:
     """Creates stop at this many items in the list under test (walks stay short)."""
     expanding_titles: bool = True
     """Draw titles that NFKD expands many times over."""
-    title_filter: Callable[[str], bool] | None = None
-    """Titles the fuzzer may draw (None: all); a way to leave out a known deviation
-    until it is fixed."""
-    page_integers: SearchStrategy[int] | None = None
-    """A strategy for arbitrary `first`/`last` (default: any integer)."""
     connections: Sequence[ConnectionField] = field(default_factory=list)
     """Every discovered connection (for cursors of other lists); default: discovered."""
 

@@ -88,8 +88,6 @@ class ConnectionMachine(RuleBasedStateMachine):
             chosen = valid_titles(self.existing_titles(), self.world, expanding=expanding)
         else:
             chosen = titles(self.existing_titles(), expanding=expanding)
-        if self.target.title_filter is not None:
-            chosen = chosen.filter(self.target.title_filter)
         return chosen
 
     def free_links(self, data: st.DataObject) -> dict[str, str | None]:
@@ -381,9 +379,7 @@ def arbitrary_request(data: st.DataObject, driver: Driver, ref: ListRef) -> Page
     """Each of `first`/`last`/`after`/`before` absent, null or any value: integers biased
     to the boundaries, strings that are cursors of this or other lists, altered cursors,
     almost-cursors and any text."""
-    integers = driver.target.page_integers
-    if integers is None:
-        integers = any_integers
+    integers = any_integers
     saved = driver.saved_cursors()
     known = st.sampled_from(saved) if saved else st.nothing()
     strings = st.one_of(cursor_like_strings, known, known.flatmap(altered))

@@ -294,13 +294,6 @@ any_integers = st.one_of(
 )
 """Any integer for `first`/`last`, biased to the boundaries."""
 
-int32_integers = st.one_of(
-    st.sampled_from([n for n in BOUNDARY_INTEGERS if -(2**31) <= n < 2**31]),
-    st.integers(-3, 120),
-    st.integers(-(2**31), 2**31 - 1),
-)
-"""Integers GraphQL's `Int` can hold (32-bit signed), biased to the boundaries."""
-
 cursor_like_strings = st.one_of(
     st.text(),
     st.text(alphabet=BASE64URL, min_size=0, max_size=80),

@@ -8,7 +8,7 @@ from sqlmodel import col
 from app import models
 from app.demo import add_demo_tree
 from app.graphql.core.ids import new_id
-from app.graphql.core.ordering import fold_title, title_sort_key
+from app.graphql.core.ordering import fold_title, sort_key_columns
 from app.security.keys import mint_key
 
 BOOTSTRAP = "bootstrap_root_integration"
@@ -25,7 +25,7 @@ async def create_root(session: AsyncSession) -> tuple[models.Integration, str]:
             id=organization_id,
             path=f"/{organization_id}/",
             title=ROOT_ORGANIZATION_TITLE,
-            sort_key=title_sort_key(ROOT_ORGANIZATION_TITLE),
+            **sort_key_columns(ROOT_ORGANIZATION_TITLE),
             search_title=fold_title(ROOT_ORGANIZATION_TITLE),
         )
     )
@@ -34,7 +34,7 @@ async def create_root(session: AsyncSession) -> tuple[models.Integration, str]:
         id=new_id("Integration"),
         organization_id=organization_id,
         title=ROOT_INTEGRATION_TITLE,
-        sort_key=title_sort_key(ROOT_INTEGRATION_TITLE),
+        **sort_key_columns(ROOT_INTEGRATION_TITLE),
     )
     session.add(integration)
     await session.flush()

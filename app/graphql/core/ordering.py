@@ -9,6 +9,7 @@ prefix first. Ties are broken by ID in the query.
 
 import re
 import unicodedata
+from typing import TypedDict
 
 from app.graphql.core.text import required_text
 from app.models import TITLE_MAX_LENGTH
@@ -20,10 +21,13 @@ _DIGIT_RUN = "\x01"
 # shorter ones; titles are short enough that the count stays far below the surrogates.
 _LENGTH_BASE = 0x20
 
-# A B-tree index entry holds at most about 2,700 bytes on PostgreSQL. A title of 255
-# characters that NFKD expands many times over could pass that; its key is cut, so
-# such titles sharing their first 2,000 key bytes fall back to the ID tie-breaker.
-MAX_KEY_BYTES = 2000
+# A B-tree index entry holds at most about 2,700 bytes on PostgreSQL, and a title of 255
+# characters that NFKD expands many times over (U+FDFA is 18 characters) has a key of up
+# to about 8,400. So the key is stored in two columns: its first characters, indexed
+# (four UTF-8 bytes at most each), and the rest, almost always empty. Ordering by
+# (head, tail) is ordering by the whole key: heads that differ decide, and a head
+# shorter than the cut is the whole key.
+SORT_KEY_HEAD_LENGTH = 500
 
 _RUNS = re.compile(r"(\d+)")
 
@@ -48,13 +52,31 @@ def title_sort_key(title: str) -> str:
             parts.append(_DIGIT_RUN + chr(_LENGTH_BASE + len(digits)) + digits)
         else:
             parts.append(run)
-    key = "".join(parts)
-    if len(key) > MAX_KEY_BYTES // 4 and len(key.encode()) > MAX_KEY_BYTES:
-        key = key.encode()[:MAX_KEY_BYTES].decode(errors="ignore")
-    return key
+    return "".join(parts)
 
 
-def title_columns(value: str, *, field: str = "input.title") -> dict[str, str]:
-    """The validated title of a titled row together with its sort key."""
+def split_sort_key(key: str) -> tuple[str, str]:
+    """The `sort_key` (indexed head) and `sort_key_tail` columns that store `key`."""
+    return key[:SORT_KEY_HEAD_LENGTH], key[SORT_KEY_HEAD_LENGTH:]
+
+
+class SortKeyColumns(TypedDict):
+    """The ordering columns of a titled row."""
+
+    sort_key: str
+    sort_key_tail: str
+
+
+class TitleColumns(SortKeyColumns):
+    title: str
+
+
+def sort_key_columns(title: str) -> SortKeyColumns:
+    head, tail = split_sort_key(title_sort_key(title))
+    return {"sort_key": head, "sort_key_tail": tail}
+
+
+def title_columns(value: str, *, field: str = "input.title") -> TitleColumns:
+    """The validated title of a titled row together with its ordering columns."""
     title = required_text(value, field=field, max_length=TITLE_MAX_LENGTH)
-    return {"title": title, "sort_key": title_sort_key(title)}
+    return {"title": title, **sort_key_columns(title)}

@@ -22,6 +22,7 @@ from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec, Position
 from app.graphql.core.errors import ValidationError
+from app.graphql.core.ordering import split_sort_key
 from generated.enums import CountPrecision, OrderDirection
 
 
@@ -78,38 +79,44 @@ def page_arguments(
 
 @dataclass(frozen=True)
 class Keyset:
-    """A `(sort_key, id)` ordering of one table in one direction."""
+    """A `(sort key, id)` ordering of one table in one direction. The sort key is stored
+    as an indexed head and a tail (`app.graphql.core.ordering.split_sort_key`)."""
 
     model: type[SQLModel]
     direction: OrderDirection
 
     @property
-    def columns(self) -> tuple[Any, Any]:
+    def columns(self) -> tuple[Any, Any, Any]:
         model: Any = self.model
-        return model.sort_key, model.id
+        return model.sort_key, model.sort_key_tail, model.id
 
     def position_of(self, row: Any) -> Position:
-        return Position(row.sort_key, row.id)
+        return Position(row.sort_key + row.sort_key_tail, row.id)
 
-    def _row(self, position: Position) -> Any:
-        sort_key, id_ = self.columns
-        return sa.tuple_(
-            sa.literal(position.sort_key, sort_key.type), sa.literal(position.id, id_.type)
+    def _compare(self, position: Position, *, greater: bool, inclusive: bool) -> Any:
+        head, tail = split_sort_key(position.sort_key)
+        sort_key, sort_key_tail, id_ = self.columns
+        row = sa.tuple_(
+            sa.literal(head, sort_key.type),
+            sa.literal(tail, sort_key_tail.type),
+            sa.literal(position.id, id_.type),
         )
+        # Both engines turn the row comparison's first column into the range the index
+        # on (…, sort_key, id) scans; the tail and the ID filter within it.
+        columns = sa.tuple_(*self.columns)
+        if greater:
+            return columns >= row if inclusive else columns > row
+        return columns <= row if inclusive else columns < row
 
     def before(self, position: Position, *, inclusive: bool = False) -> Any:
         """Items that come before `position` in this ordering (or are it)."""
-        columns = sa.tuple_(*self.columns)
-        if self.direction is OrderDirection.ASC:
-            return columns <= self._row(position) if inclusive else columns < self._row(position)
-        return columns >= self._row(position) if inclusive else columns > self._row(position)
+        ascending = self.direction is OrderDirection.ASC
+        return self._compare(position, greater=not ascending, inclusive=inclusive)
 
     def after(self, position: Position, *, inclusive: bool = False) -> Any:
         """Items that come after `position` in this ordering (or are it)."""
-        columns = sa.tuple_(*self.columns)
-        if self.direction is OrderDirection.ASC:
-            return columns >= self._row(position) if inclusive else columns > self._row(position)
-        return columns <= self._row(position) if inclusive else columns < self._row(position)
+        ascending = self.direction is OrderDirection.ASC
+        return self._compare(position, greater=ascending, inclusive=inclusive)
 
     def order_by(self, *, reverse: bool = False) -> list[Any]:
         ascending = (self.direction is OrderDirection.ASC) != reverse
