@@ -182,7 +182,7 @@ def organization_rows(
                 id=organization_id,
                 parent_id=parent_id,
                 path=f"{parent_path}{organization_id}/",
-                titled=tuple(columns.values()),
+                titled=tuple(str(value) for value in columns.values()),
                 search_title=fold_title(columns["title"]),
                 external_id=f"CRM-{rng.randrange(10**7):07d}" if rng.random() < 0.6 else None,
                 is_active=rng.random() >= 0.05,
@@ -225,7 +225,7 @@ def integration_chunk(
             IntegrationRow(
                 id=id_from_parts("Integration", base_ms + number, random_bits),
                 organization_id=organization_id,
-                titled=tuple(columns.values()),
+                titled=tuple(str(value) for value in columns.values()),
                 credential_ref=(
                     f"vault://{_slug(title.split()[0]) or 'x'}/{organization_id[:8]}/{number:07d}"
                     if has_reference < 0.8
