@@ -1,7 +1,7 @@
 """Property-based tests of the lists against an in-memory model (contract section 3).
 
-Hypothesis draws titles (case and accent variants, digit runs, non-Latin text,
-duplicates), `isActive` values, filters, orders and page sizes; every walk of a list, in
+Hypothesis draws titles (`app.fuzzing.strategies`: case and accent variants, digit runs,
+non-Latin text, duplicates), `isActive` values, filters, orders and page sizes; every walk of a list, in
 either direction, must give the model's list, ordered by the independent reference
 comparator in `tests.reference_order`. The `empty_database` fixture runs once per test
 function, not per example, so every example works in a fresh organization of its own.
@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
+from app.fuzzing.strategies import ALPHABET, composed_titles
 from tests import reference_order
 from tests.conftest import Service
 from tests.test_pagination import (
@@ -48,55 +49,9 @@ PROPERTY_SETTINGS = settings(
     database=None,
 )
 
-# Pieces of titles that stress the ordering rule: case and accent variants (precomposed
-# and combining), ties after folding, digit runs of several scripts and lengths,
-# characters below the digits, non-Latin scripts, an astral character.
-FRAGMENTS = [
-    "item",
-    "Item",
-    "ITEM",
-    "éclair",
-    "Eclair",
-    "e\u0301clair",
-    "a",
-    "A",
-    "Ä",
-    "b",
-    "z",
-    "ß",
-    "ss",
-    "\ufb01",
-    "fi",
-    " ",
-    "-",
-    "_",
-    "%",
-    "#",
-    "0",
-    "2",
-    "10",
-    "007",
-    "99",
-    "\u0663",  # Arabic-Indic three
-    "\uff11\uff12",  # fullwidth twelve
-    "\u00b2",  # superscript two
-    "日本",
-    "Ωμέγα",
-    "ωμεγα",
-    "Москва",
-    "\U0001f600",
-]
-ALPHABET = "aAbBeEéÉèzZ019 _%-ßΩω日\u0301"
-
-titles = (
-    st.lists(
-        st.sampled_from(FRAGMENTS) | st.text(alphabet=ALPHABET, min_size=1, max_size=3),
-        min_size=1,
-        max_size=4,
-    )
-    .map(lambda parts: "".join(parts).strip())
-    .filter(bool)
-)
+# The fuzzer's titles (case and accent variants, ties after folding, digit runs of several
+# scripts, non-Latin text), trimmed as the service stores them.
+titles = composed_titles.map(str.strip).filter(bool)
 entries = st.lists(st.tuples(titles, st.booleans()), max_size=9)
 filters = st.sampled_from([None, True, False])
 orders = st.sampled_from([ABSENT, None, "ASC", "DESC"])
