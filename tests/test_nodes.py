@@ -342,35 +342,47 @@ def test_nodes_of_one_type_is_one_statement(service: Service) -> None:
 
 
 INTEGRATIONS_WITH_ORGANIZATION = """
-query($org: ID!) {
-  integrations(organizationId: $org, first: 100) {
+query($org: ID!, $first: Int, $after: String) {
+  integrations(organizationId: $org, first: $first, after: $after) {
     nodes { id organization { id title } }
+    pageInfo { endCursor hasNextPage hasPreviousPage }
   }
 }
 """
 
 
-def _integrations_statements(service: Service, organization_id: str, expected: int) -> int:
+def _integrations_statements(
+    service: Service, organization_id: str, first: int, after: str | None = None
+) -> tuple[int, str | None]:
+    """The statements of one page with `organization` selected, and its end cursor."""
+    variables = {"org": organization_id, "first": first, "after": after}
     with service.count_statements() as statements:
-        data = service.data(INTEGRATIONS_WITH_ORGANIZATION, {"org": organization_id})
+        data = service.data(INTEGRATIONS_WITH_ORGANIZATION, variables)
     listed = data["integrations"]["nodes"]
-    assert len(listed) == expected
+    assert listed and len(listed) <= first
     assert all(item["organization"]["id"] == organization_id for item in listed)
-    return len(queries(statements))
+    return len(queries(statements)), data["integrations"]["pageInfo"]["endCursor"]
 
 
-def test_organization_of_each_integration_costs_no_statement_per_item(service: Service) -> None:
+def test_statements_per_page_are_constant_in_page_size_and_data_size(service: Service) -> None:
+    """The page, then the organizations of its items in one batch: two statements for a
+    page of 1, 20 or 100 of a list of 1, 20 or 100 items; after a cursor, one EXISTS more
+    (`hasPreviousPage`). Never one per item."""
     sizes = (1, 20, 100)
     organizations = [create_organization(service, f"Org {size}") for size in sizes]
     for size, organization in zip(sizes, organizations, strict=True):
         for n in range(size):
             create_integration(service, organization["id"], f"i{n:03}")
-    costs = [
-        _integrations_statements(service, organization["id"], size)
-        for size, organization in zip(sizes, organizations, strict=True)
-    ]
-    assert costs[0] == costs[1] == costs[2], costs
-    assert costs[0] <= 3, costs
+    costs = {
+        (items, first): _integrations_statements(service, organization["id"], first)[0]
+        for items, organization in zip(sizes, organizations, strict=True)
+        for first in sizes
+    }
+    assert set(costs.values()) == {2}, costs
+    largest = organizations[-1]["id"]
+    _, cursor = _integrations_statements(service, largest, 1)
+    deep = {first: _integrations_statements(service, largest, first, cursor)[0] for first in sizes}
+    assert set(deep.values()) == {3}, deep
 
 
 def test_total_is_counted_only_when_selected(service: Service) -> None:
