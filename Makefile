@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where browsers reach `make run`: the explorer links printed on a first start and by
+# `make key-url` begin with it.
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 # make seed: how many organizations, integrations in each, and the seed of the data.
 ORGS ?= 10
 PER_ORG ?= 1000
 SEED ?= 42
 
-.PHONY: install generate accept-schema check lint typecheck run key migrate seed test test-sqlite test-postgres fuzz clean
+.PHONY: install generate accept-schema check lint typecheck run key key-url explorer-assets migrate seed test test-sqlite test-postgres fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +37,7 @@ check: install
 	$(BIN)/python -m app.tools.check_schema
 	$(BIN)/python -m app.tools.lint_sdl
 	$(BIN)/python -m app.tools.schema_changes
+	$(BIN)/python -m app.tools.explorer_assets
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
 	$(BIN)/mypy
@@ -41,8 +45,8 @@ check: install
 # A first run on an empty database gets a demo tree (DEMO_DATA=false for none). The
 # service logs one line per request itself, so uvicorn's access log is off.
 run: install
-	@echo "Explorer: http://$(HOST):$(PORT)/graphql  (SDL: /graphql/schema.graphql)"
-	DEMO_DATA=$${DEMO_DATA:-true} $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
+	@echo "Explorer: $(PUBLIC_URL)/graphql  (SDL: /graphql/schema.graphql)"
+	DEMO_DATA=$${DEMO_DATA:-true} PUBLIC_URL=$(PUBLIC_URL) $(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT) --no-access-log
 
 # Upgrades the database DATABASE_URL names to the newest migration (app/migrations).
 migrate: install
@@ -57,6 +61,16 @@ seed: install
 key:
 	@$(MAKE) --no-print-directory install >&2
 	@$(BIN)/python -m app.cli key
+
+# The same, as a link that opens the explorer with the new key set.
+key-url:
+	@$(MAKE) --no-print-directory install >&2
+	@PUBLIC_URL=$(PUBLIC_URL) $(BIN)/python -m app.cli key --url
+
+# Copies the explorer's GraphiQL and React bundles anew from `npm ci` of the pinned
+# app/static/explorer/vendor/package-lock.json (needs npm); `make check` verifies them.
+explorer-assets: install
+	$(BIN)/python -m app.tools.explorer_assets --refresh
 
 test: check
 	$(BIN)/python -m tests.run_all

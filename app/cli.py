@@ -2,8 +2,11 @@
 
     python -m app.cli key                     a new key for the root integration
     python -m app.cli key --integration ID    a new key for any integration
+    python -m app.cli key --url               a new key as a link to the explorer with
+                                              it set (PUBLIC_URL/graphql#key=ik_...)
 
-The key is the only thing written to standard output; messages go to standard error.
+The key (or the link) is the only thing written to standard output; messages go to
+standard error.
 The database is the one `DATABASE_URL` names; an empty one is bootstrapped first.
 """
 
@@ -16,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import models
 from app.database import create_engine
 from app.graphql.core.ids import id_of_type
+from app.graphql.explorer import explorer_url
 from app.migrate import SchemaNotCurrentError, prepare_schema
 from app.security.bootstrap import bootstrap, root_integration_id
 from app.security.keys import mint_key
@@ -59,13 +63,18 @@ def main(argv: list[str] | None = None) -> int:
     key = commands.add_parser("key", help="mint a key and print it")
     key.add_argument("--integration", help="the integration's ID (default: the root one)")
     key.add_argument("--label", default="cli", help="a label to tell the key by")
+    key.add_argument(
+        "--url",
+        action="store_true",
+        help="print a link that opens the explorer with the key set, instead of the key",
+    )
     arguments = parser.parse_args(argv)
     try:
         token = asyncio.run(_mint(arguments.integration, arguments.label))
     except SystemExit as error:
         print(error, file=sys.stderr)
         return 1
-    print(token)
+    print(explorer_url(get_settings().public_url, token) if arguments.url else token)
     return 0
 
 

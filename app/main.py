@@ -18,6 +18,8 @@ from app.graphql.core.errors import (
     current_trace_id,
     trace_id_from_traceparent,
 )
+from app.graphql.explorer import explorer_url
+from app.graphql.explorer import router as explorer_router
 from app.graphql.http import create_graphql_app
 from app.graphql.schema import build_schema
 from app.migrate import SchemaNotCurrentError, prepare_schema
@@ -30,12 +32,12 @@ from app.settings import Settings, get_settings
 logger = logging.getLogger("app")
 
 
-def _announce_root_key(token: str) -> None:
+def _announce_root_key(token: str, settings: Settings) -> None:
     # Printed once, on the start that created the root actor; never logged.
     print(
         "\n  The database was empty: a root organization and integration were created.\n"
         f"  Root integration key (shown once, store it now): {token}\n"
-        '  In the explorer, add the header {"Authorization": "Bearer <key>"}.\n',
+        f"  The explorer, with the key set: {explorer_url(settings.public_url, token)}\n",
         file=sys.stdout,
         flush=True,
     )
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise
         token = await bootstrap(engine, demo_data=settings.demo_data)
         if token is not None:
-            _announce_root_key(token)
+            _announce_root_key(token, settings)
         yield
         await engine.dispose()
 
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await graphql_app.handle_request(request)
         finally:
             await db.close()
+
+    app.include_router(explorer_router)
 
     schema_sdl = print_schema(schema) + "\n"
 

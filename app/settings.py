@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     origins; in the environment a JSON list: `CORS_ORIGINS='["https://app.example.com"]'`.
     Empty (the default): CORS is off and no `Access-Control-*` header is ever sent."""
 
+    public_url: str = "http://127.0.0.1:8000"
+    """Where browsers reach the service (scheme, host and port): the explorer links that
+    the first start and `python -m app.cli key --url` print begin with it. `make run`
+    sets it from `HOST` and `PORT`."""
+
     demo_data: bool = False
     """On the first start against an empty database, add a demo tree below the root."""
     log_json: bool = False

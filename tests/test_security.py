@@ -186,9 +186,13 @@ async def _start_and_stop(database_url: str) -> str:
 def test_first_start_prints_a_root_key_once(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'fresh.db'}"
     first = asyncio.run(_start_and_stop(database_url))
-    [line] = [line for line in first.splitlines() if "ik_" in line]
+    [line] = [line for line in first.splitlines() if "store it now" in line]
     token = line.split()[-1]
     assert token.startswith("ik_")
+    # Besides the key itself, only the explorer link carries it.
+    [key_line, link_line] = [line for line in first.splitlines() if token in line]
+    assert key_line == line
+    assert link_line.endswith(f"/graphql#key={token}")
     assert "ik_" not in asyncio.run(_start_and_stop(database_url))
 
     async def me() -> httpx.Response:

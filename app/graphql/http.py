@@ -20,7 +20,6 @@ from typing import Any
 
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
-from ariadne.explorer import ExplorerGraphiQL
 from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -34,6 +33,7 @@ from app.graphql.core.errors import (
 )
 from app.graphql.core.limits import limits_from, validation_rules_for
 from app.graphql.core.variables import current_document
+from app.graphql.explorer import GraphiQLExplorer
 from app.security.actor import Actor
 from app.settings import Settings
 
@@ -41,8 +41,8 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 
 EXPLORER_QUERY = """\
-# Put your key in the headers pane first: {"Authorization": "Bearer ik_..."}
-# (the first start printed the root integration's key; `make key` mints another).
+# Every request needs a key in the headers pane: {"Authorization": "Bearer ik_..."}.
+# The link the first start printed (or `make -s key-url`) opens this page with it set.
 # Pick an operation with the run button's menu.
 
 query Me {
@@ -335,5 +335,5 @@ def create_graphql_app(
         validation_rules=validation_rules_for(limits_from(settings)),
         query_validator=CachedValidator(),
         http_handler=ContractHTTPHandler(authenticator, settings),
-        explorer=ExplorerGraphiQL(title="Integrations API", default_query=EXPLORER_QUERY),
+        explorer=GraphiQLExplorer(title="Integrations API", default_query=EXPLORER_QUERY),
     )
