@@ -169,6 +169,11 @@ class RequestDatabase:
         async with self.read() as session:
             return list((await session.execute(statement)).scalars().all())
 
+    async def rows(self, statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
+        """Every row whole (a tuple of model instances for a SELECT of several models)."""
+        async with self.read() as session:
+            return [tuple(row) for row in (await session.execute(statement)).all()]
+
     async def one(self, statement: sa.Select[Any]) -> sa.Row[Any]:
         async with self.read() as session:
             row: sa.Row[Any] = (await session.execute(statement)).one()

@@ -416,3 +416,22 @@ def test_organizations_total_is_counted_only_when_selected(service: Service) -> 
     assert data["organizations"]["total"] == {"count": 4}
     assert counts(queries(plain)) == []
     assert len(queries(counted)) == len(queries(plain)) + 1, (plain, counted)
+
+
+LOOKUPS = {
+    "integration": "query($id: ID!) { integration(id: $id) { id title version isActive } }",
+    "node": "query($id: ID!) { node(id: $id) { id ... on Integration { title isActive } } }",
+}
+
+
+@pytest.mark.parametrize("field", LOOKUPS)
+def test_a_lookup_by_id_is_one_statement_by_primary_key(service: Service, field: str) -> None:
+    organization = create_organization(service, "Acme")
+    integrations = [create_integration(service, organization["id"], f"i{n}") for n in range(30)]
+    wanted = integrations[17]["id"]
+    with service.count_statements() as statements:
+        data = service.data(LOOKUPS[field], {"id": wanted})
+    assert data[field]["id"] == wanted
+    assert len(queries(statements)) == 1, queries(statements)
+    [statement] = queries(statements)
+    assert re.search(r"WHERE integrations\.id (=|IN) ", statement), statement

@@ -6,21 +6,41 @@ from typing import Any
 
 import sqlalchemy as sa
 from aiodataloader import DataLoader
-from sqlmodel import SQLModel
 
 from app.database import RequestDatabase
 from app.graphql.core.nodes import NODE_MODELS
 
+# An entity whose reach is decided by another one (an integration by its organization)
+# is loaded joined to it, and the owner primes its own loader: a lookup by ID is one
+# statement, the reach check included. Entity type -> (owner's type, foreign key column).
+OWNERS: dict[str, tuple[str, str]] = {"Integration": ("Organization", "organization_id")}
+
 
 class EntityLoader(DataLoader[str, Any]):
-    def __init__(self, db: RequestDatabase, model: type[SQLModel]) -> None:
+    def __init__(self, loaders: "Loaders", entity_type: str) -> None:
         super().__init__()
-        self._db = db
-        self._model = model
+        self._loaders = loaders
+        self._entity_type = entity_type
 
     async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
-        model: Any = self._model
-        rows = await self._db.all(sa.select(model).where(model.id.in_(list(dict.fromkeys(ids)))))
+        model: Any = NODE_MODELS[self._entity_type]
+        wanted = model.id.in_(list(dict.fromkeys(ids)))
+        owner = OWNERS.get(self._entity_type)
+        if owner is None:
+            rows = await self._loaders.db.all(sa.select(model).where(wanted))
+        else:
+            owner_type, column = owner
+            owner_model: Any = NODE_MODELS[owner_type]
+            statement = (
+                sa.select(model, owner_model)
+                .join(owner_model, getattr(model, column) == owner_model.id)
+                .where(wanted)
+            )
+            owner_loader = self._loaders.entity(owner_type)
+            rows = []
+            for row, owner_row in await self._loaders.db.rows(statement):
+                owner_loader.prime(owner_row.id, owner_row)
+                rows.append(row)
         by_id = {row.id: row for row in rows}
         return [by_id.get(id_) for id_ in ids]
 
@@ -52,21 +72,21 @@ class Loaders:
     """The request's loaders, one per entity type, made on first use."""
 
     def __init__(self, db: RequestDatabase) -> None:
-        self._db = db
+        self.db = db
         self._by_type: dict[str, EntityLoader] = {}
         self._related: dict[str, RelatedLoader] = {}
 
     def entity(self, entity_type: str) -> EntityLoader:
         loader = self._by_type.get(entity_type)
         if loader is None:
-            loader = self._by_type[entity_type] = EntityLoader(self._db, NODE_MODELS[entity_type])
+            loader = self._by_type[entity_type] = EntityLoader(self, entity_type)
         return loader
 
     def related(self, name: str, column: Any, order_by: Sequence[Any]) -> RelatedLoader:
         """The request's loader of rows grouped by `column`, made on first use."""
         loader = self._related.get(name)
         if loader is None:
-            loader = self._related[name] = RelatedLoader(self._db, column, order_by)
+            loader = self._related[name] = RelatedLoader(self.db, column, order_by)
         return loader
 
     def prime(self, entity_type: str, row: Any) -> None:
