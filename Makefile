@@ -14,7 +14,7 @@ ORGS ?= 10
 PER_ORG ?= 1000
 SEED ?= 42
 
-.PHONY: install generate accept-schema check lint typecheck run key key-url explorer-assets migrate seed test test-sqlite test-postgres fuzz clean
+.PHONY: install generate accept-schema check lint typecheck run key key-url explorer-assets migrate seed bench bench-soak test test-sqlite test-postgres fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,8 @@ check: install
 	$(BIN)/python -m app.tools.lint_sdl
 	$(BIN)/python -m app.tools.schema_changes
 	$(BIN)/python -m app.tools.explorer_assets
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
 	$(BIN)/mypy
 
 # A first run on an empty database gets a demo tree (DEMO_DATA=false for none). The
@@ -85,6 +85,16 @@ test-postgres: install
 # TEST_DATABASE_URL (default SQLite); failures stay in .hypothesis/ and replay first.
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz_connections.py
+
+# The benchmark (minutes; docs/benchmarks.md, README: Benchmarks): seeds its databases,
+# starts uvicorn, drives it with wrk and writes the results into docs/benchmarks.md.
+# BENCH_* variables narrow it (e.g. BENCH_SIZES=1000 BENCH_DURATION=2 BENCH_RUNS=1).
+bench: install
+	$(BIN)/python -m bench
+
+# Ten minutes of every request kind, memory of each worker sampled (docs/benchmarks.md).
+bench-soak: install
+	$(BIN)/python -m bench soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis data

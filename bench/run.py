@@ -1,0 +1,453 @@
+"""`make bench`: the matrix, the floors, the flat costs; `make bench-soak`: memory over
+time. Knobs are `BENCH_*` variables (bench/config.py, README: Benchmarks)."""
+
+import asyncio
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from app.database import async_database_url
+from app.graphql.core.ordering import title_columns
+from bench import datasets, report
+from bench.config import BenchConfig, size_label
+from bench.datasets import Api, Dataset
+from bench.floor import Connect, FloorError, Plan, run_floor
+from bench.recording import Variant, record_plans
+from bench.scenarios import (
+    CREATE,
+    FLAT,
+    MATRIX,
+    UPDATE,
+    Kind,
+    Scenario,
+    Targets,
+    body,
+)
+from bench.server import Server
+from bench.wrk import Measurement, WrkRun, ensure_wrk, lua_script, run_wrk
+
+# Updates in the floor change the title as the load generator's do, so that the ordering
+# index changes with it.
+FLOOR_TITLES: list[dict[str, Any]] = [
+    dict(title_columns(f"Bench floor {number}")) for number in range(1000)
+]
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def estimate_seconds(config: BenchConfig) -> float:
+    """Roughly how long the measurements take (seeding, start-ups and set-up aside)."""
+    wrk_cell = config.warmup + config.runs * (config.duration + 0.3) + 0.5
+    floor_cell = config.warmup + config.runs * config.duration + 3  # processes start
+    matrix = len(MATRIX) * len(config.workers) * len(config.connections)
+    floors = (len(MATRIX) - 1) * len(
+        {
+            (min(workers, clients), clients)
+            for workers in config.workers
+            for clients in config.connections
+        }
+    )
+    flat = len(FLAT) * len(config.flat_connections) * len(config.sizes)
+    reused = len(set(FLAT) & set(MATRIX)) * len(
+        set(config.flat_connections) & set(config.connections)
+    )
+    cells = matrix + flat - (reused if 1 in config.workers else 0)
+    return len(config.engines) * (cells * wrk_cell + floors * floor_cell)
+
+
+class Bench:
+    def __init__(self, config: BenchConfig) -> None:
+        self.config = config
+        self.cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.floors: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.memory: list[dict[str, Any]] = []
+        self.seed: list[dict[str, Any]] = []
+        self.statements: dict[str, dict[str, list[str]]] = {}
+        self.scripts = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
+        self.recorded: dict[tuple[str, int], dict[str, Plan]] = {}
+
+    # --- load generator ---------------------------------------------------------------
+
+    def measure(
+        self,
+        server: Server,
+        scenario: Scenario,
+        targets: Targets,
+        token: str,
+        connections: int,
+        refresh: Callable[[], None],
+    ) -> Measurement:
+        """Warm-up, then the runs; `refresh` reads the update pool's versions anew."""
+        config = self.config
+        script = self.scripts / f"{scenario.name}.lua"
+
+        def once(seconds: float) -> WrkRun:
+            if scenario.kind is Kind.UPDATE:  # the versions moved on in the run before
+                refresh()
+            script.write_text(lua_script([scenario], targets, token, config.wrk_threads))
+            return run_wrk(
+                server.url,
+                script,
+                connections=connections,
+                threads=config.wrk_threads,
+                seconds=seconds,
+            )
+
+        if config.warmup > 0:
+            once(config.warmup)
+        return Measurement.of([once(config.duration) for _ in range(config.runs)])
+
+    # --- database floor ---------------------------------------------------------------
+
+    def plans(self, dataset: Dataset, api: Api, targets: Targets, token: str) -> dict[str, Plan]:
+        if len(targets.pool) < 2 or len(targets.read_ids) < 2:
+            raise FloorError("too few integrations to record two variants")
+        (first, first_version), (second, second_version) = targets.pool[:2]
+        if first_version == second_version:  # the version must tell the two apart
+            api.data(
+                UPDATE.document,
+                {"input": {"id": second, "version": second_version, "title": "Bench pool 1"}},
+            )
+            second_version += 1
+
+        def update(id_: str, version: int, title: str) -> Variant:
+            values = {"id": id_, "version": version, "title": title}
+            known = {"id": id_, "version": version, **title_columns(title)}
+            return body(UPDATE, targets, values), known
+
+        requests: dict[str, tuple[Variant, ...]] = {}
+        for scenario in MATRIX:
+            if not scenario.has_floor:
+                continue
+            if scenario.kind is Kind.STATIC:
+                requests[scenario.name] = ((body(scenario, targets, {}), {}),)
+            elif scenario.kind is Kind.IDS:
+                requests[scenario.name] = tuple(
+                    (body(scenario, targets, {"id": id_}), {"id": id_})
+                    for id_ in targets.read_ids[:2]
+                )
+            elif scenario.kind is Kind.CREATE:
+                values = {"title": "Bench floor"}
+                requests[scenario.name] = ((body(scenario, targets, values), {"id": None}),) * 2
+            else:
+                requests[scenario.name] = (
+                    update(first, first_version, "Bench floor A"),
+                    update(second, second_version, "Bench floor B"),
+                )
+        typename = {"query": "{ __typename }"}
+        plans = asyncio.run(record_plans(dataset.url, token, typename, requests))
+        datasets.remove_created(dataset, targets)
+        return plans
+
+    def floor(
+        self,
+        dataset: Dataset,
+        plan: Plan,
+        scenario: Scenario,
+        targets: Targets,
+        *,
+        connections: int,
+        processes: int,
+        refresh: Callable[[], None],
+    ) -> dict[str, Any]:
+        config = self.config
+        url = async_database_url(dataset.url)
+        if url.get_backend_name() == "postgresql":
+            target = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        else:
+            target = str(url.database)
+        connect = Connect(url.get_backend_name(), target)
+        if scenario.kind is Kind.UPDATE:  # the load generator moved the versions on
+            refresh()
+        runs = run_floor(
+            connect,
+            plan,
+            kind=scenario.kind.value,
+            clients=connections,
+            processes=processes,
+            ids=targets.read_ids,
+            pool=targets.pool,
+            titles=FLOOR_TITLES,
+            warmup=config.warmup,
+            duration=config.duration,
+            runs=config.runs,
+        )
+        return {
+            "rps": statistics.median(run.rps for run in runs),
+            "p50_ms": statistics.median(run.p50_ms for run in runs),
+            "p99_ms": statistics.median(run.p99_ms for run in runs),
+            "errors": sum(run.errors for run in runs),
+            "processes": min(processes, connections),
+            "runs": [asdict(run) for run in runs],
+        }
+
+    # --- one server -------------------------------------------------------------------
+
+    def session(self, dataset: Dataset, workers: int, scenarios: tuple[Scenario, ...],
+                connections: tuple[int, ...], with_floors: bool) -> None:  # fmt: skip
+        config = self.config
+        if config.scenarios:
+            scenarios = tuple(s for s in scenarios if s.name in config.scenarios)
+        if all(
+            (dataset.engine, dataset.size, workers, scenario.name, clients) in self.cells
+            for scenario in scenarios
+            for clients in connections
+        ):
+            return
+        log_path = config.data_dir / "logs" / f"{dataset.engine}_{dataset.label}_w{workers}.log"
+        token = datasets.mint_key(dataset.url)
+        server = Server(dataset.url, workers, log_path)
+        log(f"start: uvicorn --workers {workers} on {dataset.engine} {dataset.label}")
+        server.start()
+        api = Api(server.url, token)
+        try:
+            targets = datasets.targets(config, dataset, api)
+
+            def refresh() -> None:
+                targets.pool = datasets.settled_pool(api, [id_ for id_, _ in targets.pool])
+
+            plans: dict[str, Plan] = {}
+            if with_floors:
+                plan_key = (dataset.engine, dataset.size)
+                try:
+                    plans = self.recorded.get(plan_key) or self.plans(dataset, api, targets, token)
+                    self.recorded[plan_key] = plans
+                    self.statements.setdefault(dataset.engine, {}).update(
+                        {
+                            name: [text for text, _ in plan.statements]
+                            for name, plan in plans.items()
+                        }
+                    )
+                except FloorError as error:
+                    log(f"no database floor: {error}")
+            for scenario in scenarios:
+                for clients in connections:
+                    key = (dataset.engine, dataset.size, workers, scenario.name, clients)
+                    if key not in self.cells:
+                        ours = self.measure(server, scenario, targets, token, clients, refresh)
+                        if scenario is CREATE:
+                            datasets.remove_created(dataset, targets)
+                        self.cells[key] = {
+                            "engine": dataset.engine,
+                            "size": dataset.size,
+                            "workers": workers,
+                            "scenario": scenario.name,
+                            "connections": clients,
+                            "ours": asdict(ours),
+                            "floor": None,
+                        }
+                        log(
+                            f"{dataset.engine} {dataset.label} w{workers} c{clients} "
+                            f"{scenario.name}: {ours.rps:,.0f} req/s, p50 {ours.p50_ms:.2f} ms, "
+                            f"p99 {ours.p99_ms:.2f} ms, errors {ours.errors}"
+                        )
+                        for sample in ours.error_samples:
+                            log(f"  error: {sample}")
+                    plan = plans.get(scenario.name)
+                    if plan is None or not with_floors:
+                        continue
+                    processes = min(workers, clients)
+                    floor_key = (dataset.engine, dataset.size, processes, scenario.name, clients)
+                    if floor_key not in self.floors:
+                        self.floors[floor_key] = self.floor(
+                            dataset,
+                            plan,
+                            scenario,
+                            targets,
+                            connections=clients,
+                            processes=processes,
+                            refresh=refresh,
+                        )
+                        if scenario is CREATE:
+                            datasets.remove_created(dataset, targets)
+                        found = self.floors[floor_key]
+                        log(
+                            f"  database floor ({processes} process"
+                            f"{'es' if processes > 1 else ''}): {found['rps']:,.0f} req/s, "
+                            f"p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms, "
+                            f"errors {found['errors']}"
+                        )
+                    self.cells[key]["floor"] = self.floors[floor_key]
+            peaks = sorted((memory.peak_kib for memory in server.memory()), reverse=True)
+            for entry in self.memory:
+                if (entry["engine"], entry["size"], entry["workers"]) == (
+                    dataset.engine,
+                    dataset.size,
+                    workers,
+                ):  # the same server again (flat costs after the matrix): the larger peaks
+                    entry["peak_kib"] = [
+                        max(a, b) for a, b in zip(entry["peak_kib"], peaks, strict=False)
+                    ]
+                    break
+            else:
+                self.memory.append(
+                    {
+                        "engine": dataset.engine,
+                        "size": dataset.size,
+                        "workers": workers,
+                        "peak_kib": peaks,
+                    }
+                )
+        finally:
+            api.close()
+            server.stop()
+
+    def run(self) -> dict[str, Any]:
+        config = self.config
+        for engine in config.engines:
+            for size in sorted(config.sizes):
+                dataset = datasets.prepare(config, engine, size)
+                self.seed.append({"engine": engine, "size": size, "seconds": dataset.seed_seconds})
+                if size == config.full_size:
+                    for workers in config.workers:
+                        self.session(dataset, workers, MATRIX, config.connections, with_floors=True)
+                self.session(dataset, 1, FLAT, config.flat_connections, with_floors=False)
+        return {
+            "cells": list(self.cells.values()),
+            "memory": self.memory,
+            "seed": self.seed,
+            "statements": self.statements,
+        }
+
+
+def _meta(config: BenchConfig, command: str) -> dict[str, Any]:
+    return {
+        "date": report.now(),
+        "command": command,
+        "knobs": config.changed(),
+        "machine": report.machine(),
+        "versions": report.versions(config),
+    }
+
+
+def _quiet() -> None:
+    # Importing the app configures logging for the service; the benchmark's own requests
+    # need no log line each.
+    for name in ("app", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def main() -> int:
+    _quiet()
+    config = BenchConfig.from_environment()
+    ensure_wrk()
+    minutes = estimate_seconds(config) / 60
+    log(
+        f"benchmark: engines {','.join(config.engines)}, sizes "
+        f"{','.join(size_label(size) for size in config.sizes)}, full matrix at "
+        f"{size_label(config.full_size)}; about {minutes:.0f} minutes besides seeding"
+    )
+    results = Bench(config).run()
+    results["meta"] = _meta(config, "make bench")
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    raw = config.data_dir / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    raw.write_text(json.dumps(results, indent=1))
+    report.write_section(config.output, "results", report.results_markdown(results, config))
+    log(f"written: {config.output} (raw figures: {raw})")
+    return 0
+
+
+def soak() -> int:
+    _quiet()
+    config = BenchConfig.from_environment()
+    ensure_wrk()
+    dataset = datasets.prepare(config, config.soak_engine, config.soak_size)
+    token = datasets.mint_key(dataset.url)
+    server = Server(dataset.url, config.soak_workers, config.data_dir / "logs" / "soak.log")
+    server.start()
+    api = Api(server.url, token)
+    bench = Bench(config)
+    try:
+        targets = datasets.targets(config, dataset, api)
+        mixed = (*MATRIX[1:], FLAT[1], FLAT[-1])  # every request kind but the floor's
+        script = bench.scripts / "soak.lua"
+        script.write_text(lua_script(mixed, targets, token, config.wrk_threads))
+        log(f"soak: {config.soak_seconds:.0f} s, memory every {config.soak_interval:.0f} s")
+        # The first minute (at most a tenth of the run) warms up: caches fill, pools open.
+        warmup = min(60.0, config.soak_seconds / 10)
+        run_wrk(
+            server.url,
+            script,
+            connections=config.soak_connections,
+            threads=config.wrk_threads,
+            seconds=warmup,
+        )
+        targets.pool = datasets.settled_pool(api, [id_ for id_, _ in targets.pool])
+        script.write_text(lua_script(mixed, targets, token, config.wrk_threads))
+        outcome: dict[str, Any] = {}
+
+        def load() -> None:
+            outcome["run"] = run_wrk(
+                server.url,
+                script,
+                connections=config.soak_connections,
+                threads=config.wrk_threads,
+                seconds=config.soak_seconds,
+            )
+
+        thread = threading.Thread(target=load)
+        started = time.monotonic()
+        thread.start()
+        samples: list[dict[str, Any]] = []
+        while thread.is_alive():
+            memories = server.memory()
+            samples.append(
+                {
+                    "second": time.monotonic() - started,
+                    "resident_kib": {str(m.pid): m.resident_kib for m in memories},
+                    "peak_kib": {str(m.pid): m.peak_kib for m in memories},
+                }
+            )
+            log("soak: " + ", ".join(f"{m.pid} {m.resident_kib / 1024:.1f} MiB" for m in memories))
+            thread.join(config.soak_interval)
+        final = server.memory()
+        samples.append(
+            {
+                "second": time.monotonic() - started,
+                "resident_kib": {str(m.pid): m.resident_kib for m in final},
+                "peak_kib": {str(m.pid): m.peak_kib for m in final},
+            }
+        )
+        datasets.remove_created(dataset, targets)
+    finally:
+        api.close()
+        server.stop()
+    run: WrkRun = outcome["run"]
+    for sample in run.error_samples[:3]:
+        log(f"  error: {sample}")
+    growth = {
+        pid: {
+            "start_kib": samples[0]["resident_kib"][pid],
+            "end_kib": samples[-1]["resident_kib"].get(pid, 0),
+            "peak_kib": max(sample["peak_kib"].get(pid, 0) for sample in samples),
+        }
+        for pid in samples[0]["resident_kib"]
+    }
+    soak_result = {
+        "date": report.now(),
+        "command": "make bench-soak",
+        "engine": config.soak_engine,
+        "size": config.soak_size,
+        "workers": config.soak_workers,
+        "connections": config.soak_connections,
+        "seconds": run.seconds,
+        "requests": run.requests,
+        "errors": run.errors,
+        "samples": samples,
+        "growth": growth,
+    }
+    raw = config.data_dir / f"soak-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    raw.write_text(json.dumps(soak_result, indent=1))
+    report.write_section(config.output, "soak", report.soak_markdown(soak_result))
+    log(f"written: {config.output} (raw figures: {raw})")
+    return 0
