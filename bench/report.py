@@ -268,8 +268,8 @@ def results_markdown(results: dict[str, Any], config: BenchConfig) -> str:
             if meta["knobs"]
             else ""
         )
-        + f", {config.runs} runs of {config.duration:g} s after {config.warmup:g} s of warm-up, "
-        "medians.",
+        + f"; {config.runs} run{'s' if config.runs != 1 else ''} of {config.duration:g} s "
+        f"after {config.warmup:g} s of warm-up, medians.",
         "",
         "**Machine:** " + ", ".join(f"{k} {v}" for k, v in meta["machine"].items()) + ".",
         "",
