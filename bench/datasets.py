@@ -57,9 +57,14 @@ def _dsn(url: str) -> str:
 
 async def _create_postgres_database(url: str) -> None:
     parsed = async_database_url(url)
-    maintenance = await asyncpg.connect(
-        _dsn(parsed.set(database="postgres").render_as_string(False))
-    )
+    server = parsed.set(database="postgres").render_as_string(False)
+    try:
+        maintenance = await asyncpg.connect(_dsn(server), timeout=10)
+    except (OSError, asyncpg.PostgresError) as error:
+        raise SystemExit(
+            f"PostgreSQL does not answer at {url.rsplit('/', 1)[0]} "
+            f"({error}); set BENCH_POSTGRES_URL, or BENCH_ENGINES=sqlite to leave it out"
+        ) from None
     try:
         exists = await maintenance.fetchval(
             "SELECT 1 FROM pg_database WHERE datname = $1", parsed.database
