@@ -65,6 +65,27 @@ def test_cost_reads_page_sizes_from_variables(service: Service) -> None:
     refused_with(service, query, "QUERY_TOO_COMPLEX", {"n": 100})
 
 
+def test_a_kept_verdict_follows_the_variables(service: Service) -> None:
+    """Verdicts are kept per document and reading of the variables: the same document
+    is measured anew when its page sizes change, and alike when they come back."""
+    query = """query($n: Int) {
+      organizations(first: $n) { nodes { children(first: $n) { nodes { id title } } } }
+    }"""
+    cases: list[tuple[dict[str, Any], bool]] = [
+        ({"n": None}, False),  # the default page size
+        ({}, True),  # cannot tell: the largest page size
+        ({"n": 10}, False),
+        ({"n": 100}, True),
+        ({"n": 10}, False),
+        ({"n": 100}, True),
+    ]
+    for variables, refused in cases:
+        if refused:
+            refused_with(service, query, "QUERY_TOO_COMPLEX", variables)
+        else:
+            assert "errors" not in service.gql(query, variables), variables
+
+
 def test_aliases_are_limited(service: Service) -> None:
     limit = service.settings.max_aliases
     many = " ".join(f"a{i}: __typename" for i in range(limit + 1))

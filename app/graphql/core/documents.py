@@ -1,10 +1,11 @@
 """Reuse of parsed and validated documents.
 
-Clients send the same few documents over and over; parsing and running the standard
-validation rules again on each is most of the cost of a small request. Parsed documents
-are kept by their text, and the standard rules' verdict by document, in bounded LRU
-caches. The per-request rules (the abuse limits, which read the variables) still run
-every time.
+Clients send the same few documents over and over; parsing and validating each again is
+most of the cost of a small request. Parsed documents are kept by their text, and
+verdicts by document, in bounded LRU caches: the standard rules' verdict, and that of
+every rule whose class says its verdict depends on the document alone (`document_only`,
+such as the abuse limits' rule, made once per reading of the variables). Other rules
+run every time.
 """
 
 from collections import OrderedDict
@@ -33,13 +34,17 @@ def parse_cached(query: str, max_tokens: int) -> DocumentNode:
 
 
 class CachedValidator:
-    """Ariadne's `query_validator`: the standard rules' verdict is kept per document
-    (the same object for the same text, thanks to `parse_cached`)."""
+    """Ariadne's `query_validator`: verdicts are kept per document (the same object for
+    the same text, thanks to `parse_cached`) and rule set."""
 
-    def __init__(self, size: int = CACHED_DOCUMENTS) -> None:
+    def __init__(self, size: int = 4 * CACHED_DOCUMENTS) -> None:
         self._size = size
-        # id(document) -> (document, errors); the document is held so its id stays its own.
-        self._verdicts: OrderedDict[int, tuple[DocumentNode, list[GraphQLError]]] = OrderedDict()
+        # (id(document), rules) -> (document, errors); the document is held so that its
+        # id stays its own.
+        self._verdicts: OrderedDict[
+            tuple[int, tuple[type[ASTValidationRule], ...]],
+            tuple[DocumentNode, list[GraphQLError]],
+        ] = OrderedDict()
 
     def __call__(
         self,
@@ -51,20 +56,30 @@ class CachedValidator:
     ) -> list[GraphQLError]:
         document = document_ast
         custom = [rule for rule in rules or () if rule not in specified_rules]
-        errors = list(self._standard_errors(schema, document, max_errors))
-        if custom and not errors:
-            errors += validate(schema, document, rules=custom, max_errors=max_errors)
+        errors = list(self._verdict(schema, document, tuple(specified_rules), max_errors))
+        if errors:
+            return errors
+        for rule in custom:
+            if getattr(rule, "document_only", False):
+                errors += self._verdict(schema, document, (rule,), max_errors)
+        others = [rule for rule in custom if not getattr(rule, "document_only", False)]
+        if others:
+            errors += validate(schema, document, rules=others, max_errors=max_errors)
         return errors
 
-    def _standard_errors(
-        self, schema: GraphQLSchema, document: DocumentNode, max_errors: int | None
+    def _verdict(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+        max_errors: int | None,
     ) -> list[GraphQLError]:
-        key = id(document)
+        key = (id(document), rules)
         cached = self._verdicts.get(key)
         if cached is not None and cached[0] is document:
             self._verdicts.move_to_end(key)
             return cached[1]
-        errors = validate(schema, document, rules=specified_rules, max_errors=max_errors)
+        errors = validate(schema, document, rules=rules, max_errors=max_errors)
         self._verdicts[key] = (document, errors)
         if len(self._verdicts) > self._size:
             self._verdicts.popitem(last=False)

@@ -11,6 +11,7 @@ it is bounded by the schema, and GraphiQL's own introspection query is deep.
 import weakref
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 from graphql import (
@@ -60,13 +61,47 @@ class Limits:
     max_list_ids: int
 
 
+# What the cost reads from one variable: the page size it gives as `first`/`last`, and
+# the number of IDs it gives to `nodes(ids:)`.
+VariableReading = tuple[str, int, int]
+
+
+def variable_readings(
+    limits: Limits, variables: Mapping[str, Any] | None
+) -> tuple[VariableReading, ...]:
+    """The variables as the cost sees them. Two requests of one document whose variables
+    read alike get the same verdict, whatever the variables' other values."""
+    if not isinstance(variables, Mapping):
+        return ()
+    readings = []
+    for name, value in variables.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            page_size = max(0, min(value, limits.max_page_size))
+        elif value is None:
+            page_size = limits.default_page_size
+        else:
+            page_size = limits.max_page_size
+        ids = max(1, len(value)) if isinstance(value, list) else limits.max_list_ids
+        readings.append((str(name), page_size, ids))
+    return tuple(sorted(readings))
+
+
 def limit_rules(
     limits: Limits, variables: Mapping[str, Any] | None
 ) -> Collection[type[ASTValidationRule]]:
     """The validation rules that enforce `limits` for one request and its variables."""
-    values = variables if isinstance(variables, Mapping) else {}
+    return [_limits_rule(limits, variable_readings(limits, variables))]
+
+
+@lru_cache(maxsize=1024)
+def _limits_rule(limits: Limits, readings: tuple[VariableReading, ...]) -> type[ASTValidationRule]:
+    """One rule class per limits and readings: its verdict on a document never changes,
+    so it can be kept (`document_only`, see `app.graphql.core.documents`)."""
+    variables = {name: (page_size, ids) for name, page_size, ids in readings}
 
     class QueryLimitsRule(ASTValidationRule):
+        document_only = True
+
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
             fragments = [d for d in node.definitions if isinstance(d, FragmentDefinitionNode)]
             if len(fragments) > limits.max_fragments:
@@ -88,7 +123,7 @@ def limit_rules(
                 )
 
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            measure = _Measure(cast(ValidationContext, self.context), limits, values)
+            measure = _Measure(cast(ValidationContext, self.context), limits, variables)
             depth, cost = measure.selection_set(node.selection_set, 1)
             name = f"Operation {node.name.value!r}" if node.name else "The operation"
             if depth > limits.max_depth:
@@ -110,7 +145,7 @@ def limit_rules(
         def _report(self, error: DomainError, node: Any) -> None:
             self.report_error(GraphQLError(error.detail, node, original_error=error))
 
-    return [QueryLimitsRule]
+    return QueryLimitsRule
 
 
 def _count_aliases(document: DocumentNode) -> int:
@@ -128,7 +163,7 @@ def _count_aliases(document: DocumentNode) -> int:
 
 class _Measure:
     def __init__(
-        self, context: ValidationContext, limits: Limits, variables: Mapping[str, Any]
+        self, context: ValidationContext, limits: Limits, variables: dict[str, tuple[int, int]]
     ) -> None:
         self._context = context
         self._limits = limits
@@ -170,8 +205,9 @@ class _Measure:
             ids = arguments["ids"]
             if isinstance(ids, ListValueNode):
                 return max(1, len(ids.values))
-            value = self._variables.get(ids.name.value) if isinstance(ids, VariableNode) else None
-            return max(1, len(value)) if isinstance(value, list) else self._limits.max_list_ids
+            if isinstance(ids, VariableNode) and ids.name.value in self._variables:
+                return self._variables[ids.name.value][1]
+            return self._limits.max_list_ids
         sizes = [arguments[name] for name in PAGINATION_ARGUMENTS if name in arguments]
         if not sizes:
             return self._limits.default_page_size if self._is_connection(field) else 1
@@ -180,12 +216,8 @@ class _Measure:
     def _page_size(self, node: Any) -> int:
         if isinstance(node, IntValueNode):
             return max(0, min(int(node.value), self._limits.max_page_size))
-        if isinstance(node, VariableNode):
-            value = self._variables.get(node.name.value)
-            if isinstance(value, int) and not isinstance(value, bool):
-                return max(0, min(value, self._limits.max_page_size))
-            if value is None and node.name.value in self._variables:
-                return self._limits.default_page_size
+        if isinstance(node, VariableNode) and node.name.value in self._variables:
+            return self._variables[node.name.value][0]
         return self._limits.max_page_size
 
     def _is_connection(self, field: FieldNode) -> bool:
