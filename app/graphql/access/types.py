@@ -35,8 +35,8 @@ integration_key = SourcedObjectType("IntegrationKey", models.IntegrationKey)
 
 
 @integration_key.field("integration")
-async def resolve_integration(row: models.IntegrationKey, info: GraphQLResolveInfo) -> Any:
-    return await context_of(info).loaders.entity("Integration").load(row.integration_id)
+def resolve_integration(row: models.IntegrationKey, info: GraphQLResolveInfo) -> Any:
+    return context_of(info).loaders.get("Integration", row.integration_id)
 
 
 @integration_key.field("hint")

@@ -19,8 +19,8 @@ integration = SourcedObjectType("Integration", models.Integration)
 
 
 @integration.field("organization")
-async def resolve_organization(row: models.Integration, info: GraphQLResolveInfo) -> Any:
-    return await context_of(info).loaders.entity("Organization").load(row.organization_id)
+def resolve_organization(row: models.Integration, info: GraphQLResolveInfo) -> Any:
+    return context_of(info).loaders.get("Organization", row.organization_id)
 
 
 types: list[SchemaBindable] = [
