@@ -148,6 +148,8 @@ class RequestDatabase:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._closed = False
+        self.wrote = False
+        """Whether a write transaction was opened (whatever became of it)."""
 
     def _current_session(self) -> AsyncSession:
         if self._closed:
@@ -183,6 +185,7 @@ class RequestDatabase:
     async def write(self) -> AsyncIterator[AsyncSession]:
         async with self._lock:
             session = self._current_session()
+            self.wrote = True
             if session.in_transaction():
                 # Ends the read snapshot. Commit, not rollback: a rollback would expire
                 # the rows this request already loaded (and hands out to resolvers).

@@ -26,7 +26,7 @@ from app.migrate import SchemaNotCurrentError, prepare_schema
 from app.request_log import RequestLogMiddleware
 from app.security.actor import Actor
 from app.security.bootstrap import bootstrap
-from app.security.keys import authenticate
+from app.security.keys import KeyCache, authenticate
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("app")
@@ -52,13 +52,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessionmaker = create_sessionmaker(engine)
     cursors = CursorCodec(settings.cursor_secret)
 
+    key_cache = KeyCache(settings.auth_cache_seconds)
+
     async def authenticate_request(request: Request) -> Actor | None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             return None
+        actor = key_cache.get(token)
+        if actor is not None:
+            return actor
+        generation = key_cache.generation
         context: RequestContext = request.state.graphql_context
         async with context.db.read() as session:
-            return await authenticate(session, token.strip())
+            actor = await authenticate(session, token)
+        if actor is not None:
+            key_cache.put(token, actor, generation)
+        return actor
 
     schema = build_schema()
     graphql_app = create_graphql_app(schema, settings=settings, authenticator=authenticate_request)
@@ -106,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await graphql_app.handle_request(request)
         finally:
             await db.close()
+            if db.wrote:
+                # The write may have revoked a key or deactivated its integration or
+                # organization: this process verifies keys anew from now on.
+                key_cache.clear()
 
     app.include_router(explorer_router)
 

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     max_node_ids: int = 100
     max_body_bytes: int = 256 * 1024
     query_timeout_seconds: float = 10.0
+    auth_cache_seconds: float = 1.0
+    """How long a process reuses a verified key's actor without asking the database: a
+    key revoked, or its integration or organization deactivated or deleted, through
+    another process is refused within this long (through the same process at once).
+    0: every request looks its key up."""
 
     cors_origins: list[str] = []
     """Origins (`https://app.example.com`) whose browser pages may call the API across

@@ -95,6 +95,10 @@ def faulty(
         "DATABASE_STATEMENT_TIMEOUT_SECONDS": str(STATEMENT_TIMEOUT),
         "DATABASE_POOL_TIMEOUT_SECONDS": "1",
         "DATABASE_POOL_SIZE": "4",
+        # Authentication is then each request's first database access, whose failure
+        # answers HTTP 503 (a key verified within the cache's time would answer 200,
+        # with the error in `errors`, from the operation's first access instead).
+        "AUTH_CACHE_SECONDS": "0",
     }
     with service_process(tmp_path_factory.mktemp("faults"), env) as running:
         (key,) = running.root_keys()

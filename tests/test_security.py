@@ -171,6 +171,45 @@ def test_keys_of_deleted_integrations_are_refused(service: Service) -> None:
     assert_unauthorized(call(service, secret, ME))
 
 
+def test_a_key_revoked_through_another_process_stops_working_within_the_cache_time(
+    service: Service,
+) -> None:
+    """Each process keeps the actors of keys it verified for AUTH_CACHE_SECONDS. A
+    revocation through this service clears its own cache at once (the tests above); a
+    second process, which did not see the write, refuses the key once its entry is older
+    than that."""
+    ttl = 2.0
+    integration = create_integration(service, create_organization(service)["id"], "Robot")
+    created = service.data(CREATE_KEY, {"input": {"integrationId": integration["id"]}})
+    secret = created["integrationKeyCreate"]["secret"]
+    key_id = created["integrationKeyCreate"]["key"]["id"]
+    other = create_app(service.settings.model_copy(update={"auth_cache_seconds": ttl}))
+
+    async def in_other_process() -> list[int]:
+        statuses = []
+        async with (
+            other.router.lifespan_context(other),
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=other), base_url="http://service"
+            ) as client,
+        ):
+
+            async def me() -> int:
+                headers = {"Authorization": f"Bearer {secret}"}
+                response = await client.post("/graphql", json={"query": ME}, headers=headers)
+                return response.status_code
+
+            statuses.append(await me())  # verified, and kept
+            await asyncio.to_thread(service.data, REVOKE_KEY, {"input": {"id": key_id}})
+            statuses.append(await me())  # still kept here
+            await asyncio.sleep(ttl)
+            statuses.append(await me())
+        return statuses
+
+    assert asyncio.run(in_other_process()) == [200, 200, 401]
+    assert_unauthorized(call(service, secret, ME))
+
+
 # --- bootstrap and the command line ---------------------------------------------------
 
 

@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,3 +109,49 @@ async def authenticate(session: AsyncSession, token: str) -> Actor | None:
         organization_path=path,
         is_operator=parent_id is None,
     )
+
+
+class KeyCache:
+    """The actors of keys this process verified lately, each kept `ttl` seconds, so that
+    a client's requests do not each cost the key's statement.
+
+    Only keys that verified are kept, under the SHA-256 of the whole token: the token
+    itself is not held, and a token with an altered secret misses and is checked. So a
+    key revoked (or its integration or organization deactivated or deleted) through
+    another process still works here for at most `ttl` seconds; a write through this
+    process calls `clear`. A `ttl` of 0 keeps nothing.
+    """
+
+    def __init__(self, ttl: float, size: int = 4096) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._actors: OrderedDict[str, tuple[float, Actor]] = OrderedDict()
+        self.generation = 0
+        """Changes on `clear`: an actor read before it is not stored after it."""
+
+    def get(self, token: str) -> Actor | None:
+        if self._ttl <= 0:
+            return None
+        digest = hash_secret(token)
+        entry = self._actors.get(digest)
+        if entry is None:
+            return None
+        expires, actor = entry
+        if time.monotonic() >= expires:
+            del self._actors[digest]
+            return None
+        return actor
+
+    def put(self, token: str, actor: Actor, generation: int) -> None:
+        """Keep `actor`, read from the database while `generation` was current."""
+        if self._ttl <= 0 or generation != self.generation:
+            return
+        digest = hash_secret(token)
+        self._actors[digest] = (time.monotonic() + self._ttl, actor)
+        self._actors.move_to_end(digest)
+        if len(self._actors) > self._size:
+            self._actors.popitem(last=False)
+
+    def clear(self) -> None:
+        self._actors.clear()
+        self.generation += 1
