@@ -143,6 +143,38 @@ def create_organization(client: httpx.Client, title: str) -> dict[str, Any]:
     return organization
 
 
+def test_a_connection_dropped_while_idle_is_replaced_before_use(service: Service) -> None:
+    """A pooled connection that sat idle is tested before a request gets it: one the
+    server dropped meanwhile is replaced instead of failing the request."""
+    import asyncio
+
+    import sqlalchemy as sa
+
+    from app.database import POOL_TEST_AFTER_IDLE_SECONDS, create_engine
+
+    if service.backend != "postgresql":
+        pytest.skip("PostgreSQL only: the pool's test of idle connections")
+
+    async def scenario() -> tuple[int, int]:
+        engine, other = create_engine(service.settings), create_engine(service.settings)
+        try:
+            async with engine.connect() as connection:
+                dropped = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).one()[0]
+            async with other.connect() as connection:
+                terminate = sa.text("SELECT pg_terminate_backend(:pid)")
+                await connection.execute(terminate, {"pid": dropped})
+            await asyncio.sleep(POOL_TEST_AFTER_IDLE_SECONDS)
+            async with engine.connect() as connection:
+                serving = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).one()[0]
+            return dropped, serving
+        finally:
+            await engine.dispose()
+            await other.dispose()
+
+    dropped, serving = asyncio.run(scenario())
+    assert serving != dropped
+
+
 @pytest.mark.parametrize("fault", ["server stopped", "network cut", "network black hole"])
 def test_unreachable_database_answers_service_unavailable_then_recovers(
     faulty: tuple[ServiceProcess, str],
