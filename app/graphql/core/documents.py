@@ -37,10 +37,10 @@ class CachedValidator:
     """Ariadne's `query_validator`: verdicts are kept per document (the same object for
     the same text, thanks to `parse_cached`) and rule set."""
 
-    def __init__(self, size: int = 4 * CACHED_DOCUMENTS) -> None:
+    def __init__(self, size: int = CACHED_DOCUMENTS) -> None:
         self._size = size
         # (id(document), rules) -> (document, errors); the document is held so that its
-        # id stays its own.
+        # id stays its own, which bounds the verdicts as the parse cache is bounded.
         self._verdicts: OrderedDict[
             tuple[int, tuple[type[ASTValidationRule], ...]],
             tuple[DocumentNode, list[GraphQLError]],
