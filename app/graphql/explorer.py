@@ -26,6 +26,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from app.graphql.core.headers import header_qualities
 from app.tools.explorer_assets import read_manifest
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "explorer"
@@ -147,18 +148,7 @@ class GraphiQLExplorer(Explorer):
 
 
 def _accepts_gzip(request: Request) -> bool:
-    qualities: dict[str, float] = {}
-    for part in request.headers.get("accept-encoding", "").split(","):
-        coding, *parameters = (item.strip() for item in part.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = 0.0
-        qualities[coding.lower()] = quality
+    qualities = header_qualities(request.headers.get("accept-encoding", ""))
     return qualities.get("gzip", qualities.get("*", 0.0)) > 0
 
 

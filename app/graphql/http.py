@@ -31,6 +31,7 @@ from app.graphql.core.errors import (
     format_error,
     problem_extensions,
 )
+from app.graphql.core.headers import header_qualities
 from app.graphql.core.limits import limits_from, validation_rules_for
 from app.graphql.core.variables import current_document
 from app.graphql.explorer import GraphiQLExplorer
@@ -98,30 +99,11 @@ class GraphQLJSONResponse(JSONResponse):
             return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def _accepted(accept: str) -> dict[str, float]:
-    """The media types of an Accept header with their quality (1 when not given)."""
-    qualities: dict[str, float] = {}
-    for part in accept.split(","):
-        media_type, *parameters = (item.strip() for item in part.split(";"))
-        if not media_type:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = 0.0
-        qualities[media_type.lower()] = quality
-    return qualities
-
-
 def _response_type(request: Request) -> str:
     """The media type to answer with: the GraphQL one when the client accepts it at least
     as much as `application/json`; `application/json` otherwise, also when the client sends
     no Accept header or `*/*`."""
-    qualities = _accepted(request.headers.get("accept", ""))
+    qualities = header_qualities(request.headers.get("accept", ""))
     graphql_quality = qualities.get(GRAPHQL_RESPONSE_JSON, 0.0)
     if graphql_quality > 0 and graphql_quality >= qualities.get(JSON, 0.0):
         return GRAPHQL_RESPONSE_JSON
