@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from app.graphql.http import EXPLORER_QUERY
+from tests import node_tools
 from tests.conftest import Service
 from tests.factories import create_integration, create_organization
 
@@ -31,50 +32,19 @@ mutation($input: IntegrationKeyCreateInput!) {
 }"""
 
 
-def _required(what: str, why: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{what}; under CI the browser test must run")
-    pytest.skip(f"{what}: {why}")
-
-
 def _chromium() -> str:
     named = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if named is None and Path("/usr/bin/chromium").is_file():
         named = "/usr/bin/chromium"
     if named is None:
-        _required("Chromium is not installed", "the browser test needs `chromium`")
-    assert named is not None
+        node_tools.required("Chromium is not installed", "the browser test needs `chromium`")
     return named
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        _required("`node` is not on PATH", "the browser test drives Chromium from Node.js")
-    assert node is not None
-    return node
-
-
-def _install_packages() -> None:
-    # node_modules missing, or left incomplete by an interrupted install: `npm ci` starts over.
-    if (BROWSER_DIR / "node_modules" / "playwright-core" / "package.json").is_file():
-        return
-    npm = shutil.which("npm")
-    assert npm is not None, "`node` is on PATH but `npm` is not"
-    completed = subprocess.run(
-        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
-        cwd=BROWSER_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, f"npm ci failed:\n{completed.stdout}\n{completed.stderr}"
-
-
 def _drive(service: Service, second_key: str, query: str) -> dict[str, Any]:
-    chromium, node = _chromium(), _node()
-    _install_packages()
+    chromium = _chromium()
+    node = node_tools.node("the browser test drives Chromium from Node.js")
+    node_tools.npm_ci(BROWSER_DIR, "playwright-core")
     assert service.actor is not None
     completed = subprocess.run(
         [node, str(BROWSER_DIR / "explorer.mjs")],

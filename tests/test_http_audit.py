@@ -9,7 +9,6 @@ tests/http_audit/package-lock.json and installed with `npm ci` when missing.
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from app.main import create_app
 from app.settings import Settings
+from tests import node_tools
 from tests.conftest import Service
 
 AUDIT_DIR = Path(__file__).resolve().parent / "http_audit"
@@ -33,36 +33,10 @@ FAILING = ("error", "warn")  # a failing MUST, a failing SHOULD ("notice" is a f
 # --- the audit suite ---------------------------------------------------------------------
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("`node` is not on PATH; under CI the graphql-http audit must run")
-        pytest.skip("`node` is not on PATH: the graphql-http audit suite needs Node.js")
-    return node
-
-
-def _install_packages() -> None:
-    # node_modules missing, or left incomplete by an interrupted install: `npm ci` starts over.
-    if (AUDIT_DIR / "node_modules" / "graphql-http" / "package.json").is_file():
-        return
-    npm = shutil.which("npm")
-    assert npm is not None, "`node` is on PATH but `npm` is not"
-    completed = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"],
-        cwd=AUDIT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, f"npm ci failed:\n{completed.stdout}\n{completed.stderr}"
-
-
 def run_audit(service: Service, path: str = "/graphql") -> list[dict[str, Any]]:
     """The audit results for `path` of the running service, called with the actor's key."""
-    node = _node()
-    _install_packages()
+    node = node_tools.node("the graphql-http audit suite needs Node.js")
+    node_tools.npm_ci(AUDIT_DIR, "graphql-http")
     assert service.actor is not None
     completed = subprocess.run(
         [node, str(AUDIT_DIR / "audit.mjs"), f"{service.base_url}{path}"],
