@@ -60,16 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return None
-        actor = key_cache.get(token)
-        if actor is not None:
-            return actor
-        generation = key_cache.generation
         context: RequestContext = request.state.graphql_context
-        async with context.db.read() as session:
-            actor = await authenticate(session, token)
-        if actor is not None:
-            key_cache.put(token, actor, generation)
-        return actor
+
+        async def look_up() -> Actor | None:
+            async with context.db.read() as session:
+                return await authenticate(session, token)
+
+        return await key_cache.actor_for(token, look_up)
 
     schema = build_schema()
     graphql_app = create_graphql_app(schema, settings=settings, authenticator=authenticate_request)

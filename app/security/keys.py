@@ -11,6 +11,7 @@ import re
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -126,10 +127,23 @@ class KeyCache:
         self._ttl = ttl
         self._size = size
         self._actors: OrderedDict[str, tuple[float, Actor]] = OrderedDict()
-        self.generation = 0
+        self._generation = 0
         """Changes on `clear`: an actor read before it is not stored after it."""
 
-    def get(self, token: str) -> Actor | None:
+    async def actor_for(
+        self, token: str, look_up: Callable[[], Awaitable[Actor | None]]
+    ) -> Actor | None:
+        """The kept actor of `token`, else what `look_up` finds (kept when it is one)."""
+        actor = self._get(token)
+        if actor is not None:
+            return actor
+        generation = self._generation
+        actor = await look_up()
+        if actor is not None:
+            self._put(token, actor, generation)
+        return actor
+
+    def _get(self, token: str) -> Actor | None:
         if self._ttl <= 0:
             return None
         digest = hash_secret(token)
@@ -142,9 +156,9 @@ class KeyCache:
             return None
         return actor
 
-    def put(self, token: str, actor: Actor, generation: int) -> None:
+    def _put(self, token: str, actor: Actor, generation: int) -> None:
         """Keep `actor`, read from the database while `generation` was current."""
-        if self._ttl <= 0 or generation != self.generation:
+        if self._ttl <= 0 or generation != self._generation:
             return
         digest = hash_secret(token)
         self._actors[digest] = (time.monotonic() + self._ttl, actor)
@@ -154,4 +168,4 @@ class KeyCache:
 
     def clear(self) -> None:
         self._actors.clear()
-        self.generation += 1
+        self._generation += 1
