@@ -1,9 +1,10 @@
 """The benchmark's knobs, read from `BENCH_*` environment variables."""
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.settings import PROJECT_ROOT
 from bench.scenarios import SCENARIOS
@@ -19,21 +20,31 @@ def size_label(size: int) -> str:
     return str(size)
 
 
-def _numbers(text: str) -> tuple[int, ...]:
-    return tuple(int(part.replace("_", "")) for part in text.split(",") if part.strip())
+def _comma_separated(value: object) -> object:
+    """`1000,100_000` for a tuple setting, as the Makefile and a shell write it."""
+    if isinstance(value, str):
+        return tuple(part.strip().replace("_", "") for part in value.split(",") if part.strip())
+    return value
 
 
-@dataclass(frozen=True)
-class BenchConfig:
-    engines: tuple[str, ...] = ENGINES
-    sizes: tuple[int, ...] = (1_000, 100_000, 1_000_000)
+Numbers = Annotated[tuple[int, ...], NoDecode, BeforeValidator(_comma_separated)]
+Names = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
+
+
+class BenchConfig(BaseSettings):
+    """Every knob is the environment variable `BENCH_<NAME>`; unset or empty, the default."""
+
+    model_config = SettingsConfigDict(env_prefix="BENCH_", env_ignore_empty=True, frozen=True)
+
+    engines: Names = ENGINES
+    sizes: Numbers = (1_000, 100_000, 1_000_000)
     matrix_size: int = 100_000
     """The size the full matrix (every scenario, worker count and client count) runs at;
     when it is not among `sizes`, the middle one of `sizes`."""
-    workers: tuple[int, ...] = (1, 2)
-    connections: tuple[int, ...] = (1, 16)
-    flat_connections: tuple[int, ...] = (1,)
-    scenarios: tuple[str, ...] = ()
+    workers: Numbers = (1, 2)
+    connections: Numbers = (1, 16)
+    flat_connections: Numbers = (1,)
+    scenarios: Names = ()
     """Only these (names from bench/scenarios.py); empty: all of them."""
     duration: float = 5.0
     runs: int = 3
@@ -51,6 +62,20 @@ class BenchConfig:
     soak_workers: int = 2
     soak_connections: int = 16
 
+    @field_validator("engines", "scenarios")
+    @classmethod
+    def _known(cls, names: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        allowed = ENGINES if info.field_name == "engines" else tuple(SCENARIOS)
+        unknown = set(names) - set(allowed)
+        if unknown:
+            raise ValueError(f"unknown {sorted(unknown)}; use {allowed}")
+        return names
+
+    @field_validator("data_dir", "output")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        return path.resolve()
+
     @property
     def full_size(self) -> int:
         if self.matrix_size in self.sizes:
@@ -58,43 +83,18 @@ class BenchConfig:
         return sorted(self.sizes)[len(self.sizes) // 2]
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> "BenchConfig":
-        values: dict[str, object] = {}
-        for field in fields(cls):
-            raw = environ.get(f"BENCH_{field.name.upper()}")
-            if raw is None or not raw.strip():
-                continue
-            default = field.default
-            if field.name in ("engines", "scenarios"):
-                names = tuple(part.strip() for part in raw.split(",") if part.strip())
-                allowed = ENGINES if field.name == "engines" else tuple(SCENARIOS)
-                unknown = set(names) - set(allowed)
-                if unknown:
-                    raise SystemExit(
-                        f"BENCH_{field.name.upper()}: unknown {sorted(unknown)}; use {allowed}"
-                    )
-                values[field.name] = names
-            elif isinstance(default, tuple):
-                values[field.name] = _numbers(raw)
-            elif isinstance(default, bool):
-                values[field.name] = raw.lower() in ("1", "true", "yes")
-            elif isinstance(default, int):
-                values[field.name] = int(raw.replace("_", ""))
-            elif isinstance(default, float):
-                values[field.name] = float(raw)
-            elif isinstance(default, Path):
-                values[field.name] = Path(raw).resolve()
-            else:
-                values[field.name] = raw
-        return cls(**values)  # type: ignore[arg-type]
+    def from_environment(cls) -> "BenchConfig":
+        try:
+            return cls()
+        except ValidationError as error:
+            raise SystemExit(f"BENCH_* settings: {error}") from None
 
     def changed(self) -> dict[str, str]:
         """The knobs that differ from their defaults, as `BENCH_*` assignments."""
-        default = BenchConfig()
         changed = {}
-        for field in fields(self):
-            value = getattr(self, field.name)
-            if value != getattr(default, field.name):
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value != type(self).model_fields[name].default:
                 shown = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
-                changed[f"BENCH_{field.name.upper()}"] = shown
+                changed[f"BENCH_{name.upper()}"] = shown
         return changed
