@@ -31,6 +31,7 @@ from app.graphql.core.errors import (
     format_error,
     problem_extensions,
 )
+from app.graphql.core.execution import FieldExecutionContext
 from app.graphql.core.headers import header_qualities
 from app.graphql.core.limits import limits_from, validation_rules_for
 from app.graphql.core.variables import current_document
@@ -317,5 +318,6 @@ def create_graphql_app(
         validation_rules=validation_rules_for(limits_from(settings)),
         query_validator=CachedValidator(),
         http_handler=ContractHTTPHandler(authenticator, settings),
+        execution_context_class=FieldExecutionContext,
         explorer=GraphiQLExplorer(title="Integrations API", default_query=EXPLORER_QUERY),
     )

@@ -8,6 +8,7 @@ from graphql import GraphQLEnumType, GraphQLSchema
 
 from app.graphql import access, common, integrations, organizations
 from app.graphql.core.directives import DIRECTIVES
+from app.graphql.core.execution import mark_leaf_attributes
 from app.settings import PROJECT_ROOT
 from generated import enums
 
@@ -39,6 +40,7 @@ def build_schema() -> GraphQLSchema:
         convert_names_case=True,
     )
     _restore_enum_parse_value(schema)
+    mark_leaf_attributes(schema)
     return schema
 
 
