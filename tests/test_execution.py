@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 from ariadne import ObjectType, QueryType, make_executable_schema
-from graphql import ExecutionContext, GraphQLSchema, execute, parse
+from graphql import (
+    ExecutionContext,
+    ExecutionResult,
+    GraphQLObjectType,
+    GraphQLSchema,
+    execute,
+    parse,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -89,9 +96,9 @@ def _items(draw_values: list[Any]) -> Any:
 
 def _answer(schema: GraphQLSchema, context: type[ExecutionContext], root: Any) -> Any:
     result = execute(schema, QUERY, root_value=root, execution_context_class=context)
-    assert not hasattr(result, "__await__")
-    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])  # type: ignore[union-attr]
-    return result.data, errors  # type: ignore[union-attr]
+    assert isinstance(result, ExecutionResult)
+    errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
+    return result.data, errors
 
 
 @given(
@@ -112,7 +119,9 @@ def test_short_path_answers_as_graphql_core(
 
 
 def test_leaves_without_a_resolver_of_their_own_take_the_short_path() -> None:
-    item = MARKED.type_map["Item"].fields  # type: ignore[union-attr]
+    item_type = MARKED.type_map["Item"]
+    assert isinstance(item_type, GraphQLObjectType)
+    item = item_type.fields
     assert isinstance(item["displayName"].resolve, LeafAttribute)
     assert item["displayName"].resolve.attribute == "display_name"
     assert isinstance(item["id"].resolve, LeafAttribute)
@@ -122,8 +131,9 @@ def test_leaves_without_a_resolver_of_their_own_take_the_short_path() -> None:
 
 @pytest.mark.parametrize(("type_name", "field"), [("Integration", "title"), ("Organization", "id")])
 def test_the_service_schema_marks_its_leaves(type_name: str, field: str) -> None:
-    resolve = build_schema().type_map[type_name].fields[field].resolve  # type: ignore[union-attr]
-    assert isinstance(resolve, LeafAttribute)
+    graphql_type = build_schema().type_map[type_name]
+    assert isinstance(graphql_type, GraphQLObjectType)
+    assert isinstance(graphql_type.fields[field].resolve, LeafAttribute)
 
 
 async def _coroutine() -> int:

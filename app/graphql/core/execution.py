@@ -22,13 +22,14 @@ from typing import Any
 from ariadne.resolvers import resolve_parent_field
 from graphql import (
     ExecutionContext,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLObjectType,
     GraphQLResolveInfo,
+    GraphQLScalarType,
     GraphQLSchema,
     Undefined,
     get_named_type,
-    is_leaf_type,
     is_non_null_type,
 )
 from graphql.execution.execute import default_field_resolver
@@ -57,10 +58,10 @@ class LeafAttribute:
 
     __slots__ = ("attribute", "non_null", "serialize")
 
-    def __init__(self, attribute: str, field: GraphQLField) -> None:
+    def __init__(self, attribute: str, *, non_null: bool, serialize: Callable[[Any], Any]) -> None:
         self.attribute = attribute
-        self.non_null = is_non_null_type(field.type)
-        self.serialize: Callable[[Any], Any] = get_named_type(field.type).serialize  # type: ignore[union-attr]
+        self.non_null = non_null
+        self.serialize = serialize
 
     def __call__(self, parent: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
         # Ariadne's default resolver: a callable attribute is called.
@@ -90,11 +91,14 @@ def mark_leaf_attributes(schema: GraphQLSchema) -> None:
         if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
             continue
         for field_name, field in graphql_type.fields.items():
-            if field.args or not is_leaf_type(get_named_type(field.type)):
+            leaf = get_named_type(field.type)
+            if field.args or not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
                 continue
             attribute = _attribute_read(field_name, field)
             if attribute is not None:
-                field.resolve = LeafAttribute(attribute, field)
+                field.resolve = LeafAttribute(
+                    attribute, non_null=is_non_null_type(field.type), serialize=leaf.serialize
+                )
 
 
 class FieldExecutionContext(ExecutionContext):
