@@ -365,9 +365,9 @@ def _integrations_statements(
 
 
 def test_statements_per_page_are_constant_in_page_size_and_data_size(service: Service) -> None:
-    """The page, then the organizations of its items in one batch: two statements for a
-    page of 1, 20 or 100 of a list of 1, 20 or 100 items; after a cursor, one EXISTS more
-    (`hasPreviousPage`). Never one per item."""
+    """The organization, then the page: two statements for a page of 1, 20 or 100 of a
+    list of 1, 20 or 100 items, after a cursor too (`hasPreviousPage` is a column of the
+    page's statement). Never one per item."""
     sizes = (1, 20, 100)
     organizations = [create_organization(service, f"Org {size}") for size in sizes]
     for size, organization in zip(sizes, organizations, strict=True):
@@ -382,7 +382,24 @@ def test_statements_per_page_are_constant_in_page_size_and_data_size(service: Se
     largest = organizations[-1]["id"]
     _, cursor = _integrations_statements(service, largest, 1)
     deep = {first: _integrations_statements(service, largest, first, cursor)[0] for first in sizes}
-    assert set(deep.values()) == {3}, deep
+    assert set(deep.values()) == {2}, deep
+
+
+def test_an_empty_page_after_a_cursor_asks_its_flag_on_its_own(service: Service) -> None:
+    """No row carries the `hasPreviousPage` column past the end: one statement more."""
+    organization = create_organization(service, "Acme")
+    for n in range(2):
+        create_integration(service, organization["id"], f"i{n}")
+    variables = {"org": organization["id"], "first": 2}
+    end = service.data(INTEGRATIONS_WITH_ORGANIZATION, variables)["integrations"]["pageInfo"]
+    with service.count_statements() as statements:
+        data = service.data(
+            INTEGRATIONS_WITH_ORGANIZATION, {**variables, "after": end["endCursor"]}
+        )
+    page = data["integrations"]
+    assert page["nodes"] == []
+    assert page["pageInfo"] == {"endCursor": None, "hasNextPage": False, "hasPreviousPage": True}
+    assert len(queries(statements)) == 3, statements
 
 
 def test_total_is_counted_only_when_selected(service: Service) -> None:

@@ -6,7 +6,8 @@ that existed for the whole walk.
 
 Both `pageInfo` flags are exact. The one the page's own direction answers comes from
 fetching one item more than asked; the other (`hasPreviousPage` with `after`,
-`hasNextPage` with `before`) from one EXISTS statement, run only when that cursor is given.
+`hasNextPage` with `before`) from an EXISTS column of the same statement, added only when
+that cursor is given: every page is one statement.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -226,35 +227,41 @@ async def paginate(
 
     size = arguments.first if arguments.forward else arguments.last
     assert size is not None
+    # The flag the page's direction does not answer: is anything beyond a cursor on its
+    # far side? Asked in the page's own statement, as uncorrelated EXISTS columns that
+    # the database evaluates once, so a page after a cursor costs no more statements
+    # than the first page.
+    beyond: dict[str, Any] = {}
+    if arguments.after is not None:
+        beyond["previous"] = sa.exists().where(
+            *conditions, keyset.before(arguments.after, inclusive=True)
+        )
+    if arguments.before is not None:
+        beyond["next"] = sa.exists().where(
+            *conditions, keyset.after(arguments.before, inclusive=True)
+        )
+    flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
     statement = (
-        sa.select(table)
+        sa.select(table, *flag_columns)
         .where(*window)
         .order_by(*keyset.order_by(reverse=not arguments.forward))
         .limit(size + 1)
     )
-    rows = await context.db.all(statement)
+    found_beyond: dict[str, bool] = {}
+    if beyond:
+        fetched = await context.db.rows(statement)
+        rows = [row for row, *_ in fetched]
+        if fetched:
+            found_beyond = dict(zip(beyond, map(bool, fetched[0][1:]), strict=True))
+        else:  # no row to carry the flags: asked on their own
+            values = await context.db.one(sa.select(*flag_columns))
+            found_beyond = dict(zip(beyond, map(bool, values), strict=True))
+    else:
+        rows = await context.db.all(statement)
     more_in_direction = len(rows) > size
     rows = rows[:size]
     if not arguments.forward:
         rows.reverse()
-
-    # The flag the page's direction does not answer: is anything beyond the cursor
-    # on the far side? Both are asked in one statement when both cursors are given.
-    beyond: dict[str, Any] = {}
-    if arguments.after is not None and (arguments.forward or not more_in_direction):
-        beyond["previous"] = sa.exists().where(
-            *conditions, keyset.before(arguments.after, inclusive=True)
-        )
-    if arguments.before is not None and (not arguments.forward or not more_in_direction):
-        beyond["next"] = sa.exists().where(
-            *conditions, keyset.after(arguments.before, inclusive=True)
-        )
-    found_beyond: dict[str, bool] = {}
-    if beyond:
-        values = await context.db.one(
-            sa.select(*(expr.label(name) for name, expr in beyond.items()))
-        )
-        found_beyond = {name: bool(value) for name, value in zip(beyond, values, strict=True)}
 
     if arguments.forward:
         has_next = more_in_direction or found_beyond.get("next", False)
