@@ -195,15 +195,26 @@ class RequestDatabase:
         async with self._lock:
             yield self._current_session()
 
-    async def all(self, statement: sa.Select[Any]) -> list[Any]:
+    async def all(
+        self, statement: sa.Select[Any], parameters: dict[str, Any] | None = None
+    ) -> list[Any]:
         """The first column of every row (model instances for a SELECT of a model)."""
         async with self.read() as session:
-            return list((await session.execute(statement)).scalars().all())
+            return list((await session.execute(statement, parameters)).scalars().all())
 
-    async def rows(self, statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    async def rows(
+        self, statement: sa.Select[Any], parameters: dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         """Every row whole (a tuple of model instances for a SELECT of several models)."""
         async with self.read() as session:
-            return [tuple(row) for row in (await session.execute(statement)).all()]
+            return [tuple(row) for row in (await session.execute(statement, parameters)).all()]
+
+    async def records(
+        self, statement: sa.Select[Any], parameters: dict[str, Any] | None = None
+    ) -> list[sa.Row[Any]]:
+        """Every row as SQLAlchemy returns it: columns by name, no ORM instances."""
+        async with self.read() as session:
+            return list((await session.execute(statement, parameters)).all())
 
     async def one(self, statement: sa.Select[Any]) -> sa.Row[Any]:
         async with self.read() as session:

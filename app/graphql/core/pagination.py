@@ -241,23 +241,23 @@ async def paginate(
             *conditions, keyset.after(arguments.before, inclusive=True)
         )
     flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
+    # The table's columns, not the model: a page is only read, and rows skip the ORM's
+    # instance construction (a third of the statement's cost for a page of 20).
+    columns = model.__table__.columns  # type: ignore[attr-defined]
     statement = (
-        sa.select(table, *flag_columns)
+        sa.select(*columns, *flag_columns)
         .where(*window)
         .order_by(*keyset.order_by(reverse=not arguments.forward))
         .limit(size + 1)
     )
+    rows = await context.db.records(statement)
     found_beyond: dict[str, bool] = {}
     if beyond:
-        fetched = await context.db.rows(statement)
-        rows = [row for row, *_ in fetched]
-        if fetched:
-            found_beyond = dict(zip(beyond, map(bool, fetched[0][1:]), strict=True))
+        if rows:
+            flags = rows[0][len(columns) :]
         else:  # no row to carry the flags: asked on their own
-            values = await context.db.one(sa.select(*flag_columns))
-            found_beyond = dict(zip(beyond, map(bool, values), strict=True))
-    else:
-        rows = await context.db.all(statement)
+            flags = tuple(await context.db.one(sa.select(*flag_columns)))
+        found_beyond = dict(zip(beyond, map(bool, flags), strict=True))
     more_in_direction = len(rows) > size
     rows = rows[:size]
     if not arguments.forward:
