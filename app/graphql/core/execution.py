@@ -14,6 +14,7 @@ attribute) takes graphql-core's own path, which reports it exactly as before.
 pydantic's `__getattr__` and an exception.
 """
 
+import asyncio
 from collections.abc import Callable, Mapping
 from inspect import CO_ITERABLE_COROUTINE
 from types import GeneratorType
@@ -101,35 +102,67 @@ def mark_leaf_attributes(schema: GraphQLSchema) -> None:
                 )
 
 
+_MAPPING_BY_TYPE: dict[type, bool] = {}
+_SLOW_PATH = object()
+
+
+def _read_leaf(resolve: LeafAttribute, source: Any, is_mapping: bool) -> Any:
+    """The field's serialized value, or `_SLOW_PATH` when graphql-core must decide."""
+    attribute = resolve.attribute
+    value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
+    if value is None:
+        return _SLOW_PATH if resolve.non_null else None
+    if callable(value):
+        return _SLOW_PATH
+    try:
+        serialized = resolve.serialize(value)
+    except Exception:  # reported by graphql-core's own path
+        return _SLOW_PATH
+    if serialized is None or serialized is Undefined:
+        return _SLOW_PATH
+    return serialized
+
+
 class FieldExecutionContext(ExecutionContext):
     """graphql-core's execution, with the short path for `LeafAttribute` fields."""
 
     is_awaitable = staticmethod(is_awaitable)
 
-    def execute_field(
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source: Any,
-        field_nodes: list[FieldNode],
-        path: Path,
+        source_value: Any,
+        path: Path | None,
+        fields: dict[str, list[FieldNode]],
     ) -> Any:
-        field = parent_type.fields.get(field_nodes[0].name.value)
-        resolve = field.resolve if field is not None else None
-        if type(resolve) is LeafAttribute:
-            attribute = resolve.attribute
-            value = (
-                source.get(attribute)
-                if isinstance(source, Mapping)
-                else getattr(source, attribute, None)
-            )
-            if value is None:
-                if not resolve.non_null:
-                    return None
-            elif not callable(value):
-                try:
-                    serialized = resolve.serialize(value)
-                except Exception:  # reported by graphql-core's own path below
-                    serialized = None
-                if serialized is not None and serialized is not Undefined:
-                    return serialized
-        return super().execute_field(parent_type, source, field_nodes, path)
+        # graphql-core's `execute_fields`, with leaves read in place: no resolve info,
+        # path entry, resolver call or completion pass for them.
+        source_type = type(source_value)
+        is_mapping = _MAPPING_BY_TYPE.get(source_type)
+        if is_mapping is None:
+            is_mapping = _MAPPING_BY_TYPE[source_type] = issubclass(source_type, Mapping)
+        type_fields = parent_type.fields
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        for response_name, field_nodes in fields.items():
+            field = type_fields.get(field_nodes[0].name.value)
+            if field is not None and type(field.resolve) is LeafAttribute:
+                value = _read_leaf(field.resolve, source_value, is_mapping)
+                if value is not _SLOW_PATH:
+                    results[response_name] = value
+                    continue
+            field_path = Path(path, response_name, parent_type.name)
+            result = self.execute_field(parent_type, source_value, field_nodes, field_path)
+            if result is not Undefined:
+                results[response_name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(response_name)
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            awaited = await asyncio.gather(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
