@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from ariadne.asgi import GraphQL
 from ariadne.asgi.handlers import GraphQLHTTPHandler
 from graphql import GraphQLError, GraphQLSchema, OperationType, get_operation_ast
@@ -89,14 +90,15 @@ def _operation_name(document: Any) -> str | None:
 
 
 class GraphQLJSONResponse(JSONResponse):
-    """JSON that survives what clients echo back: a lone surrogate sent as a JSON escape
-    (say in an ID that is then named in an error) cannot be encoded as UTF-8, so such a
-    body is written with ASCII escapes instead of failing."""
+    """Compact UTF-8 JSON, written by orjson (a page of results renders several times
+    faster than with the standard library). What orjson refuses is written with ASCII
+    escapes instead: a lone surrogate that a client sent as a JSON escape (say in an ID
+    that is then named in an error) has no UTF-8 form."""
 
     def render(self, content: Any) -> bytes:
         try:
-            return super().render(content)
-        except UnicodeEncodeError:
+            return orjson.dumps(content)
+        except orjson.JSONEncodeError:
             return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
