@@ -216,9 +216,11 @@ class RequestDatabase:
         async with self.read() as session:
             return list((await session.execute(statement, parameters)).all())
 
-    async def one(self, statement: sa.Select[Any]) -> sa.Row[Any]:
+    async def one(
+        self, statement: sa.Select[Any], parameters: dict[str, Any] | None = None
+    ) -> sa.Row[Any]:
         async with self.read() as session:
-            row: sa.Row[Any] = (await session.execute(statement)).one()
+            row: sa.Row[Any] = (await session.execute(statement, parameters)).one()
             return row
 
     @asynccontextmanager

@@ -94,13 +94,17 @@ class Keyset:
     def position_of(self, row: Any) -> Position:
         return Position(row.sort_key + row.sort_key_tail, row.id)
 
-    def _compare(self, position: Position, *, greater: bool, inclusive: bool) -> Any:
+    def parameters(self, name: str, position: Position) -> dict[str, str]:
+        """The values of the parameters `bound(name)` compares with, for `position`."""
         head, tail = split_sort_key(position.sort_key)
+        return {f"{name}_sort_key": head, f"{name}_sort_key_tail": tail, f"{name}_id": position.id}
+
+    def _compare(self, name: str, *, greater: bool, inclusive: bool) -> Any:
         sort_key, sort_key_tail, id_ = self.columns
         row = sa.tuple_(
-            sa.literal(head, sort_key.type),
-            sa.literal(tail, sort_key_tail.type),
-            sa.literal(position.id, id_.type),
+            sa.bindparam(f"{name}_sort_key", type_=sort_key.type),
+            sa.bindparam(f"{name}_sort_key_tail", type_=sort_key_tail.type),
+            sa.bindparam(f"{name}_id", type_=id_.type),
         )
         # Both engines turn the row comparison's first column into the range the index
         # on (…, sort_key, id) scans; the tail and the ID filter within it.
@@ -109,15 +113,16 @@ class Keyset:
             return columns >= row if inclusive else columns > row
         return columns <= row if inclusive else columns < row
 
-    def before(self, position: Position, *, inclusive: bool = False) -> Any:
-        """Items that come before `position` in this ordering (or are it)."""
+    def before(self, name: str, *, inclusive: bool = False) -> Any:
+        """Items that come before the position named `name` (see `parameters`) in this
+        ordering (or are it)."""
         ascending = self.direction is OrderDirection.ASC
-        return self._compare(position, greater=not ascending, inclusive=inclusive)
+        return self._compare(name, greater=not ascending, inclusive=inclusive)
 
-    def after(self, position: Position, *, inclusive: bool = False) -> Any:
-        """Items that come after `position` in this ordering (or are it)."""
+    def after(self, name: str, *, inclusive: bool = False) -> Any:
+        """Items that come after the position named `name` in this ordering (or are it)."""
         ascending = self.direction is OrderDirection.ASC
-        return self._compare(position, greater=ascending, inclusive=inclusive)
+        return self._compare(name, greater=ascending, inclusive=inclusive)
 
     def order_by(self, *, reverse: bool = False) -> list[Any]:
         ascending = (self.direction is OrderDirection.ASC) != reverse
@@ -206,58 +211,115 @@ def page_request(
     return PageRequest(scope, ordering, direction, arguments)
 
 
+@dataclass(frozen=True)
+class PageShape:
+    """What a page statement's SQL depends on; the rest are its parameters."""
+
+    direction: OrderDirection
+    forward: bool
+    after: bool
+    before: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Listing:
+    """The rows of one list: a table and the condition that scopes them (such as the
+    integrations of one organization), written with bound parameters, so that each
+    shape of page statement is built once and reused (building one cost about as much
+    as running it). Conditions that vary per request (filters) are added to a statement
+    of their own."""
+
+    model: type[SQLModel]
+    scope: Any
+    _statements: dict[PageShape, "PageStatement"] = field(default_factory=dict, repr=False)
+
+    def page_statement(self, shape: PageShape, filters: Sequence[Any]) -> "PageStatement":
+        if filters:
+            return PageStatement.build(self, shape, filters)
+        statement = self._statements.get(shape)
+        if statement is None:
+            statement = self._statements[shape] = PageStatement.build(self, shape, ())
+        return statement
+
+
+@dataclass(frozen=True)
+class PageStatement:
+    """A page's statement and, when a cursor is given, the flags it answers in passing."""
+
+    select: sa.Select[Any]
+    flags: tuple[str, ...]
+    """The far-side flags (`previous`, `next`), as the last columns of `select`."""
+    flags_alone: sa.Select[Any] | None
+    """The flags without the page, for a page that has no row to carry them."""
+
+    @classmethod
+    def build(cls, listing: Listing, shape: PageShape, filters: Sequence[Any]) -> "PageStatement":
+        keyset = Keyset(listing.model, shape.direction)
+        conditions = [listing.scope, *filters]
+        window = list(conditions)
+        if shape.after:
+            window.append(keyset.after("after"))
+        if shape.before:
+            window.append(keyset.before("before"))
+        # The flag the page's direction does not answer: is anything beyond a cursor on
+        # its far side? Asked in the page's own statement, as uncorrelated EXISTS columns
+        # that the database evaluates once, so a page after a cursor costs no more
+        # statements than the first page.
+        beyond: dict[str, Any] = {}
+        if shape.after:
+            beyond["previous"] = sa.exists().where(
+                *conditions, keyset.before("after", inclusive=True)
+            )
+        if shape.before:
+            beyond["next"] = sa.exists().where(*conditions, keyset.after("before", inclusive=True))
+        flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
+        # The table's columns, not the model: a page is only read, and rows skip the
+        # ORM's instance construction (a third of the statement's cost for a page of 20).
+        columns = listing.model.__table__.columns  # type: ignore[attr-defined]
+        select = (
+            sa.select(*columns, *flag_columns)
+            .where(*window)
+            .order_by(*keyset.order_by(reverse=not shape.forward))
+            .limit(sa.bindparam("page_limit"))
+        )
+        flags_alone = sa.select(*flag_columns) if flag_columns else None
+        return cls(select, tuple(beyond), flags_alone)
+
+
 async def paginate(
     context: RequestContext,
+    listing: Listing,
     *,
-    model: type[SQLModel],
     page: PageRequest,
-    conditions: Sequence[Any],
+    parameters: dict[str, Any],
+    filters: Sequence[Any] = (),
 ) -> Connection:
-    """The requested page of the `model` rows that match `conditions`."""
+    """The requested page of the rows of `listing` (its scope's bound `parameters`
+    given) that match `filters`."""
     arguments, scope, ordering = page.arguments, page.scope, page.ordering
-    keyset = Keyset(model, page.direction)
+    keyset = Keyset(listing.model, page.direction)
     cursors = context.cursors
     total_cap = context.settings.total_count_cap
-    table: Any = model
-    window = list(conditions)
-    if arguments.after is not None:
-        window.append(keyset.after(arguments.after))
-    if arguments.before is not None:
-        window.append(keyset.before(arguments.before))
-
     size = arguments.first if arguments.forward else arguments.last
     assert size is not None
-    # The flag the page's direction does not answer: is anything beyond a cursor on its
-    # far side? Asked in the page's own statement, as uncorrelated EXISTS columns that
-    # the database evaluates once, so a page after a cursor costs no more statements
-    # than the first page.
-    beyond: dict[str, Any] = {}
-    if arguments.after is not None:
-        beyond["previous"] = sa.exists().where(
-            *conditions, keyset.before(arguments.after, inclusive=True)
-        )
-    if arguments.before is not None:
-        beyond["next"] = sa.exists().where(
-            *conditions, keyset.after(arguments.before, inclusive=True)
-        )
-    flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
-    # The table's columns, not the model: a page is only read, and rows skip the ORM's
-    # instance construction (a third of the statement's cost for a page of 20).
-    columns = model.__table__.columns  # type: ignore[attr-defined]
-    statement = (
-        sa.select(*columns, *flag_columns)
-        .where(*window)
-        .order_by(*keyset.order_by(reverse=not arguments.forward))
-        .limit(size + 1)
+    shape = PageShape(
+        page.direction, arguments.forward, arguments.after is not None, arguments.before is not None
     )
-    rows = await context.db.records(statement)
+    statement = listing.page_statement(shape, filters)
+    values = {**parameters, "page_limit": size + 1}
+    if arguments.after is not None:
+        values |= keyset.parameters("after", arguments.after)
+    if arguments.before is not None:
+        values |= keyset.parameters("before", arguments.before)
+
+    rows = await context.db.records(statement.select, values)
     found_beyond: dict[str, bool] = {}
-    if beyond:
+    if statement.flags_alone is not None:
         if rows:
-            flags = rows[0][len(columns) :]
+            flags = tuple(rows[0][-len(statement.flags) :])
         else:  # no row to carry the flags: asked on their own
-            flags = tuple(await context.db.one(sa.select(*flag_columns)))
-        found_beyond = dict(zip(beyond, map(bool, flags), strict=True))
+            flags = tuple(await context.db.one(statement.flags_alone, values))
+        found_beyond = dict(zip(statement.flags, map(bool, flags), strict=True))
     more_in_direction = len(rows) > size
     rows = rows[:size]
     if not arguments.forward:
@@ -274,8 +336,14 @@ async def paginate(
 
     async def count_total() -> CountInfo:
         # Count at most one past the cap, so the cost stays bounded on large lists.
-        capped = sa.select(sa.literal(1)).select_from(table).where(*conditions).limit(total_cap + 1)
-        (count,) = await context.db.one(sa.select(sa.func.count()).select_from(capped.subquery()))
+        capped = (
+            sa.select(sa.literal(1))
+            .select_from(listing.model)
+            .where(listing.scope, *filters)
+            .limit(total_cap + 1)
+        )
+        counted = sa.select(sa.func.count()).select_from(capped.subquery())
+        (count,) = await context.db.one(counted, parameters)
         if count > total_cap:
             return CountInfo(total_cap, CountPrecision.AT_LEAST)
         return CountInfo(count, CountPrecision.EXACT)

@@ -1,17 +1,22 @@
 from typing import Any
 
+import sqlalchemy as sa
 from ariadne import QueryType
 from graphql import GraphQLResolveInfo
 
 from app import models
 from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
-from app.graphql.core.pagination import Connection, page_request, paginate
+from app.graphql.core.pagination import Connection, Listing, page_request, paginate
 from app.graphql.core.scope import require_reachable
 from app.graphql.integrations.filters import integration_conditions
 from generated.input_types import IntegrationFilter, IntegrationOrder
 
 query = QueryType()
+
+INTEGRATIONS_OF_ORGANIZATION = Listing(
+    models.Integration, models.Integration.organization_id == sa.bindparam("organization_id")
+)
 
 
 @query.field("integration")
@@ -49,10 +54,8 @@ async def resolve_integrations(
     )
     return await paginate(
         context,
-        model=models.Integration,
+        INTEGRATIONS_OF_ORGANIZATION,
         page=page,
-        conditions=[
-            models.Integration.organization_id == owner.id,
-            *integration_conditions(parsed_filter),
-        ],
+        parameters={"organization_id": owner.id},
+        filters=integration_conditions(parsed_filter),
     )

@@ -1,17 +1,20 @@
 from typing import Any
 
+import sqlalchemy as sa
 from ariadne import QueryType
 from graphql import GraphQLResolveInfo
 
 from app import models
 from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
-from app.graphql.core.pagination import Connection, page_request, paginate
+from app.graphql.core.pagination import Connection, Listing, page_request, paginate
 from app.graphql.core.scope import require_reachable
 from app.graphql.organizations.filters import organization_conditions
 from generated.input_types import OrganizationFilter, OrganizationOrder
 
 query = QueryType()
+
+ORGANIZATIONS = Listing(models.Organization, sa.true())
 
 
 @query.field("organization")
@@ -44,10 +47,9 @@ async def resolve_organizations(
     )
     return await paginate(
         context,
-        model=models.Organization,
+        ORGANIZATIONS,
         page=page,
-        conditions=[
-            context.actor.organizations_condition(),
-            *organization_conditions(parsed_filter),
-        ],
+        parameters={},
+        # The actor's reach varies with the actor: a condition of the request's own.
+        filters=[context.actor.organizations_condition(), *organization_conditions(parsed_filter)],
     )

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from ariadne import SchemaBindable
 from graphql import GraphQLResolveInfo
 
@@ -8,7 +9,14 @@ from app import models
 from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
-from app.graphql.core.pagination import Connection, ConnectionType, EdgeType, page_request, paginate
+from app.graphql.core.pagination import (
+    Connection,
+    ConnectionType,
+    EdgeType,
+    Listing,
+    page_request,
+    paginate,
+)
 from app.graphql.core.scope import load_reachable
 from app.graphql.organizations.filters import children_conditions
 from generated.input_types import OrganizationChildrenFilter, OrganizationOrder
@@ -20,6 +28,8 @@ class OrganizationPayload:
 
 
 organization = SourcedObjectType("Organization", models.Organization)
+
+CHILDREN = Listing(models.Organization, models.Organization.parent_id == sa.bindparam("parent_id"))
 
 
 @organization.field("parent")
@@ -55,12 +65,10 @@ async def resolve_children(
     )
     return await paginate(
         context,
-        model=models.Organization,
+        CHILDREN,
         page=page,
-        conditions=[
-            models.Organization.parent_id == row.id,
-            *children_conditions(parsed_filter),
-        ],
+        parameters={"parent_id": row.id},
+        filters=children_conditions(parsed_filter),
     )
 
 
