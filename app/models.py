@@ -133,3 +133,10 @@ class ServiceState(SQLModel, table=True):
 
     name: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
     value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A model's table, for statements that only read columns: a statement that names
+    no model runs without the ORM's compile and loading steps."""
+    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    return table

@@ -24,6 +24,7 @@ from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec, Position
 from app.graphql.core.errors import ValidationError
 from app.graphql.core.ordering import split_sort_key
+from app.models import table_of
 from generated.enums import CountPrecision, OrderDirection
 
 
@@ -88,8 +89,8 @@ class Keyset:
 
     @property
     def columns(self) -> tuple[Any, Any, Any]:
-        model: Any = self.model
-        return model.sort_key, model.sort_key_tail, model.id
+        table = table_of(self.model)
+        return table.c.sort_key, table.c.sort_key_tail, table.c.id
 
     def position_of(self, row: Any) -> Position:
         return Position(row.sort_key + row.sort_key_tail, row.id)
@@ -227,7 +228,11 @@ class Listing:
     integrations of one organization), written with bound parameters, so that each
     shape of page statement is built once and reused (building one cost about as much
     as running it). Conditions that vary per request (filters) are added to a statement
-    of their own."""
+    of their own.
+
+    Written on the table's columns (`app.models.table_of`), not the model's attributes:
+    a statement that names no model runs without the ORM's compile and loading steps.
+    """
 
     model: type[SQLModel]
     scope: Any
@@ -275,7 +280,7 @@ class PageStatement:
         flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
         # The table's columns, not the model: a page is only read, and rows skip the
         # ORM's instance construction (a third of the statement's cost for a page of 20).
-        columns = listing.model.__table__.columns  # type: ignore[attr-defined]
+        columns = table_of(listing.model).columns
         select = (
             sa.select(*columns, *flag_columns)
             .where(*window)
@@ -338,7 +343,7 @@ async def paginate(
         # Count at most one past the cap, so the cost stays bounded on large lists.
         capped = (
             sa.select(sa.literal(1))
-            .select_from(listing.model)
+            .select_from(table_of(listing.model))
             .where(listing.scope, *filters)
             .limit(total_cap + 1)
         )

@@ -15,7 +15,8 @@ from generated.input_types import IntegrationFilter, IntegrationOrder
 query = QueryType()
 
 INTEGRATIONS_OF_ORGANIZATION = Listing(
-    models.Integration, models.Integration.organization_id == sa.bindparam("organization_id")
+    models.Integration,
+    models.table_of(models.Integration).c.organization_id == sa.bindparam("organization_id"),
 )
 
 

@@ -29,7 +29,10 @@ class OrganizationPayload:
 
 organization = SourcedObjectType("Organization", models.Organization)
 
-CHILDREN = Listing(models.Organization, models.Organization.parent_id == sa.bindparam("parent_id"))
+CHILDREN = Listing(
+    models.Organization,
+    models.table_of(models.Organization).c.parent_id == sa.bindparam("parent_id"),
+)
 
 
 @organization.field("parent")
