@@ -1,5 +1,6 @@
-"""The executor's short path for attribute leaves answers exactly as graphql-core does."""
+"""The executor's short path answers exactly as graphql-core does."""
 
+import asyncio
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -18,10 +19,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.graphql.core.execution import (
+    ContextResolver,
     FieldExecutionContext,
     LeafAttribute,
+    ObjectAttribute,
+    context_resolver,
     is_awaitable,
-    mark_leaf_attributes,
+    mark_short_paths,
 )
 from app.graphql.schema import build_schema
 
@@ -37,6 +41,9 @@ type Item {
   colour: Colour
   computed(times: Int = 1): Int
   child: Item
+  anchor: Item!
+  owner: Item
+  ownerNonNull: Item!
 }
 """
 
@@ -56,6 +63,13 @@ class Item:
     colour: Any
     computed: Any = None
     child: Any = None
+    anchor: Any = None
+
+
+def _owner(source: Any, context: dict[str, Any]) -> Any:
+    """The context's value for the source's ID (a loader's answer, in the service)."""
+    key = source["id"] if isinstance(source, dict) else source.id
+    return context.get(str(key))
 
 
 def _schemas() -> tuple[GraphQLSchema, GraphQLSchema]:
@@ -64,22 +78,27 @@ def _schemas() -> tuple[GraphQLSchema, GraphQLSchema]:
 
         @item.field("computed")
         def resolve_computed(source: Any, _info: Any, times: int) -> Any:
-            return None if source.count is None else times
+            count = source["count"] if isinstance(source, dict) else source.count
+            return None if count is None else times
 
+        item.set_field("owner", context_resolver(_owner))
+        item.set_field("ownerNonNull", context_resolver(_owner))
         return make_executable_schema(SDL, QueryType(), item, Colour, convert_names_case=True)
 
     plain, marked = build(), build()
-    mark_leaf_attributes(marked)
+    mark_short_paths(marked)
     return plain, marked
 
 
 PLAIN, MARKED = _schemas()
+NESTED = "id count displayName isOn"
 QUERY = parse(
     "{ item { id displayName count ratio isOn colour computed(times: 2) "
-    "child { id count displayName } } items { id count isOn } }"
+    f"child {{ {NESTED} child {{ id }} }} anchor {{ {NESTED} }} owner {{ {NESTED} }} "
+    f"ownerNonNull {{ {NESTED} }} }} items {{ id count isOn child {{ {NESTED} }} }} }}"
 )
 
-values = st.one_of(
+leaf_values = st.one_of(
     st.none(),
     st.integers(min_value=-(2**40), max_value=2**40),
     st.floats(allow_nan=True),
@@ -88,52 +107,108 @@ values = st.one_of(
     st.sampled_from([Colour.RED, Colour.GREEN, "RED", "BLUE"]),
     st.just(lambda _info: 7),
 )
+leaves = st.lists(leaf_values, min_size=6, max_size=6).map(lambda values: Item(*values))
+# What an object field can read: nothing, an item, a callable, a value of the wrong kind.
+objects = st.one_of(st.none(), leaves, st.just(lambda _info: None), st.integers(0, 3))
 
 
-def _items(draw_values: list[Any]) -> Any:
-    return Item(*draw_values[:6])
+@st.composite
+def items(draw: st.DrawFn) -> Item:
+    item = draw(leaves)
+    item.child = draw(objects)
+    if isinstance(item.child, Item):
+        item.child.child = draw(objects)
+    item.anchor = draw(objects)
+    return item
 
 
-def _answer(schema: GraphQLSchema, context: type[ExecutionContext], root: Any) -> Any:
-    result = execute(schema, QUERY, root_value=root, execution_context_class=context)
+def _answer(schema: GraphQLSchema, context: type[ExecutionContext], root: Any, owners: Any) -> Any:
+    result = execute(
+        schema, QUERY, root_value=root, context_value=owners, execution_context_class=context
+    )
     assert isinstance(result, ExecutionResult)
     errors = sorted((e.message, tuple(e.path or ())) for e in result.errors or [])
     return result.data, errors
 
 
-@given(
-    st.lists(values, min_size=6, max_size=6),
-    st.lists(values, min_size=6, max_size=6),
-    st.booleans(),
-)
+@given(items(), st.booleans(), st.dictionaries(leaf_values.map(str), objects, max_size=3))
 def test_short_path_answers_as_graphql_core(
-    fields: list[Any], child_fields: list[Any], as_mapping: bool
+    item: Item, as_mapping: bool, owners: dict[str, Any]
 ) -> None:
-    item = _items(fields)
-    item.child = _items(child_fields)
     source: Any = item
     if as_mapping:
-        source = {**vars(item), "child": vars(item.child)}
-    root = {"item": source, "items": [source, source]}
-    assert _answer(MARKED, FieldExecutionContext, root) == _answer(PLAIN, ExecutionContext, root)
+        source = {**vars(item), "child": item.child}
+    root = {"item": source, "items": [source, item]}
+    assert _answer(MARKED, FieldExecutionContext, root, owners) == _answer(
+        PLAIN, ExecutionContext, root, owners
+    )
 
 
-def test_leaves_without_a_resolver_of_their_own_take_the_short_path() -> None:
+async def _settled(result: Any) -> ExecutionResult:
+    answered: ExecutionResult = await result
+    return answered
+
+
+async def _later(value: Any) -> Any:
+    await asyncio.sleep(0)
+    return value
+
+
+@pytest.mark.parametrize("anchor", [None, "item"])
+def test_awaited_values_take_graphql_cores_path(anchor: str | None) -> None:
+    inner = Item("2", "inner", 2, None, True, None)
+    item = Item("1", "outer", 1, None, False, Colour.RED, child=None)
+    answers = []
+    for schema, context in ((PLAIN, ExecutionContext), (MARKED, FieldExecutionContext)):
+        item.child = _later(inner)
+        item.anchor = _later(inner if anchor else None)
+        owners = {"1": _later(inner)}
+        result = execute(
+            schema,
+            QUERY,
+            root_value={"item": item, "items": []},
+            context_value=owners,
+            execution_context_class=context,
+        )
+        assert is_awaitable(result)
+        answered = asyncio.run(_settled(result))
+        answers.append((answered.data, [(e.message, e.path) for e in answered.errors or []]))
+    assert answers[0] == answers[1]
+
+
+def test_fields_without_resolvers_of_their_own_take_the_short_path() -> None:
     item_type = MARKED.type_map["Item"]
     assert isinstance(item_type, GraphQLObjectType)
     item = item_type.fields
     assert isinstance(item["displayName"].resolve, LeafAttribute)
     assert item["displayName"].resolve.attribute == "display_name"
     assert isinstance(item["id"].resolve, LeafAttribute)
+    assert isinstance(item["child"].resolve, ObjectAttribute)
+    assert isinstance(item["owner"].resolve, ContextResolver)
     assert not isinstance(item["computed"].resolve, LeafAttribute)  # its own resolver
-    assert not isinstance(item["child"].resolve, LeafAttribute)  # not a leaf
 
 
-@pytest.mark.parametrize(("type_name", "field"), [("Integration", "title"), ("Organization", "id")])
-def test_the_service_schema_marks_its_leaves(type_name: str, field: str) -> None:
+@pytest.mark.parametrize(
+    ("type_name", "field", "kind"),
+    [
+        ("Integration", "title", LeafAttribute),
+        ("Organization", "id", LeafAttribute),
+        ("IntegrationEdge", "node", ObjectAttribute),
+        ("Integration", "organization", ContextResolver),
+    ],
+)
+def test_the_service_schema_marks_its_fields(type_name: str, field: str, kind: type) -> None:
     graphql_type = build_schema().type_map[type_name]
     assert isinstance(graphql_type, GraphQLObjectType)
-    assert isinstance(graphql_type.fields[field].resolve, LeafAttribute)
+    assert isinstance(graphql_type.fields[field].resolve, kind)
+
+
+def test_a_context_resolver_returns_one_object() -> None:
+    item = ObjectType("Item")
+    item.set_field("count", context_resolver(lambda _source, _context: 1))
+    schema = make_executable_schema(SDL, QueryType(), item, Colour)
+    with pytest.raises(TypeError, match=r"Item\.count"):
+        mark_short_paths(schema)
 
 
 async def _coroutine() -> int:

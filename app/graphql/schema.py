@@ -8,7 +8,7 @@ from graphql import GraphQLEnumType, GraphQLSchema
 
 from app.graphql import access, common, integrations, organizations
 from app.graphql.core.directives import DIRECTIVES
-from app.graphql.core.execution import mark_leaf_attributes
+from app.graphql.core.execution import mark_short_paths
 from app.settings import PROJECT_ROOT
 from generated import enums
 
@@ -40,7 +40,7 @@ def build_schema() -> GraphQLSchema:
         convert_names_case=True,
     )
     _restore_enum_parse_value(schema)
-    mark_leaf_attributes(schema)
+    mark_short_paths(schema)
     return schema
 
 

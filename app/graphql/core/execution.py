@@ -1,13 +1,25 @@
-"""graphql-core's executor with a short path for the fields that only read an attribute.
+"""graphql-core's executor with a short path for fields that need no resolve info.
 
-Most fields of a response are leaves that read one attribute of their parent (an
-integration's `title`, an edge's `cursor`). graphql-core gives each one a resolve-info
-object, an argument coercion, a resolver call and a completion pass with several type
-checks; on a page of 20 integrations those leaves were about half of the request's
-execution time. Here a leaf whose field has no arguments and no resolver of its own
-(Ariadne's default or name-converting one) is read and serialized directly. Anything out
-of the ordinary (a null for a non-null field, a value that does not serialize, a callable
-attribute) takes graphql-core's own path, which reports it exactly as before.
+graphql-core gives every field a resolve-info object, an argument coercion, a resolver
+call and a completion pass with several type checks. Most fields of a response need none
+of that: leaves that read one attribute of their parent (an integration's `title`, an
+edge's `cursor`), objects read the same way (an edge's `node`), and objects whose
+resolver only needs the request's context (an integration's `organization`, from the
+data loader). On a page of 20 integrations that machinery was most of the request's
+execution time.
+
+So fields without arguments are marked when the schema is built (`mark_short_paths`):
+
+- `LeafAttribute`: a scalar or enum read by Ariadne's default (or name-converting)
+  resolver; read and serialized in place.
+- `ObjectAttribute`: an object type (not a list, not abstract) read the same way.
+- `ContextResolver`: an object-typed field whose resolver takes `(source, context)`,
+  declared with `context_resolver`; it must be cheap and may be called twice.
+
+Objects are then completed by graphql-core itself, only without the resolve info, which
+completion reads for nothing but the error of a null in a non-null field. Anything out of
+the ordinary (a null, an awaitable, a callable attribute, a value that does not
+serialize) takes graphql-core's own path, which reports it exactly as before.
 
 `is_awaitable` is decided per type of value: graphql-core's default looks for an
 `__await__` attribute on every value, and on a SQLModel row that miss goes through
@@ -25,6 +37,7 @@ from graphql import (
     ExecutionContext,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLScalarType,
@@ -32,6 +45,7 @@ from graphql import (
     Undefined,
     get_named_type,
     is_non_null_type,
+    located_error,
 )
 from graphql.execution.execute import default_field_resolver
 from graphql.language import FieldNode
@@ -53,16 +67,14 @@ def is_awaitable(value: Any) -> bool:
     return known
 
 
-class LeafAttribute:
-    """The resolver of a leaf field that reads one attribute (or mapping key) of its
-    parent, as Ariadne's default resolvers do, with what the executor's short path needs."""
+class _Attribute:
+    """A resolver that reads one attribute (or mapping key) of its parent, as Ariadne's
+    default resolvers do."""
 
-    __slots__ = ("attribute", "non_null", "serialize")
+    __slots__ = ("attribute",)
 
-    def __init__(self, attribute: str, *, non_null: bool, serialize: Callable[[Any], Any]) -> None:
+    def __init__(self, attribute: str) -> None:
         self.attribute = attribute
-        self.non_null = non_null
-        self.serialize = serialize
 
     def __call__(self, parent: Any, info: GraphQLResolveInfo, **kwargs: Any) -> Any:
         # Ariadne's default resolver: a callable attribute is called.
@@ -70,6 +82,43 @@ class LeafAttribute:
         if callable(value):
             return value(info, **kwargs)
         return value
+
+
+class LeafAttribute(_Attribute):
+    """A leaf field's attribute resolver, with what the short path needs."""
+
+    __slots__ = ("non_null", "serialize")
+
+    def __init__(self, attribute: str, *, non_null: bool, serialize: Callable[[Any], Any]) -> None:
+        super().__init__(attribute)
+        self.non_null = non_null
+        self.serialize = serialize
+
+
+class ObjectAttribute(_Attribute):
+    """An object-typed field's attribute resolver."""
+
+    __slots__ = ()
+
+
+class ContextResolver:
+    """An object-typed field's resolver that needs only its source and the request's
+    context: `resolve(source, context)`."""
+
+    __slots__ = ("resolve",)
+
+    def __init__(self, resolve: Callable[[Any, Any], Any]) -> None:
+        self.resolve = resolve
+
+    def __call__(self, parent: Any, info: GraphQLResolveInfo) -> Any:
+        return self.resolve(parent, info.context)
+
+
+def context_resolver(resolve: Callable[[Any, Any], Any]) -> ContextResolver:
+    """Declare a resolver of `(source, context)` for the short path. It may be called
+    twice for one field (once more when its value needs graphql-core's own path), so it
+    must only read, cheaply, such as from a data loader."""
+    return ContextResolver(resolve)
 
 
 def _attribute_read(field_name: str, field: GraphQLField) -> str | None:
@@ -86,20 +135,30 @@ def _attribute_read(field_name: str, field: GraphQLField) -> str | None:
     return None
 
 
-def mark_leaf_attributes(schema: GraphQLSchema) -> None:
-    """Give every argument-less leaf field that reads an attribute a `LeafAttribute`."""
+def _single_object(field: GraphQLField) -> bool:
+    """Whether a field returns one object of a concrete type that checks no `is_type_of`."""
+    field_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    return isinstance(field_type, GraphQLObjectType) and field_type.is_type_of is None
+
+
+def mark_short_paths(schema: GraphQLSchema) -> None:
+    """Mark every argument-less field the short path serves (see the module's text)."""
     for type_name, graphql_type in schema.type_map.items():
         if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
             continue
         for field_name, field in graphql_type.fields.items():
-            leaf = get_named_type(field.type)
-            if field.args or not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
+            if field.args:
                 continue
+            named = get_named_type(field.type)
             attribute = _attribute_read(field_name, field)
-            if attribute is not None:
+            if isinstance(named, GraphQLScalarType | GraphQLEnumType) and attribute is not None:
                 field.resolve = LeafAttribute(
-                    attribute, non_null=is_non_null_type(field.type), serialize=leaf.serialize
+                    attribute, non_null=is_non_null_type(field.type), serialize=named.serialize
                 )
+            elif _single_object(field) and attribute is not None:
+                field.resolve = ObjectAttribute(attribute)
+            elif isinstance(field.resolve, ContextResolver) and not _single_object(field):
+                raise TypeError(f"{type_name}.{field_name}: a context resolver returns one object")
 
 
 _MAPPING_BY_TYPE: dict[type, bool] = {}
@@ -124,7 +183,7 @@ def _read_leaf(resolve: LeafAttribute, source: Any, is_mapping: bool) -> Any:
 
 
 class FieldExecutionContext(ExecutionContext):
-    """graphql-core's execution, with the short path for `LeafAttribute` fields."""
+    """graphql-core's execution, with the short path for marked fields."""
 
     is_awaitable = staticmethod(is_awaitable)
 
@@ -135,8 +194,7 @@ class FieldExecutionContext(ExecutionContext):
         path: Path | None,
         fields: dict[str, list[FieldNode]],
     ) -> Any:
-        # graphql-core's `execute_fields`, with leaves read in place: no resolve info,
-        # path entry, resolver call or completion pass for them.
+        # graphql-core's `execute_fields`, with marked fields served in place.
         source_type = type(source_value)
         is_mapping = _MAPPING_BY_TYPE.get(source_type)
         if is_mapping is None:
@@ -146,13 +204,20 @@ class FieldExecutionContext(ExecutionContext):
         awaitable_fields: list[str] = []
         for response_name, field_nodes in fields.items():
             field = type_fields.get(field_nodes[0].name.value)
-            if field is not None and type(field.resolve) is LeafAttribute:
+            resolve_type = type(field.resolve) if field is not None else None
+            if resolve_type is LeafAttribute:
                 value = _read_leaf(field.resolve, source_value, is_mapping)
                 if value is not _SLOW_PATH:
                     results[response_name] = value
                     continue
             field_path = Path(path, response_name, parent_type.name)
-            result = self.execute_field(parent_type, source_value, field_nodes, field_path)
+            result: Any = _SLOW_PATH
+            if field is not None and resolve_type in (ObjectAttribute, ContextResolver):
+                result = self._complete_object(
+                    source_value, is_mapping, field, field_nodes, field_path
+                )
+            if result is _SLOW_PATH:
+                result = self.execute_field(parent_type, source_value, field_nodes, field_path)
             if result is not Undefined:
                 results[response_name] = result
                 if is_awaitable(result):
@@ -166,3 +231,44 @@ class FieldExecutionContext(ExecutionContext):
             return results
 
         return get_results()
+
+    def _complete_object(
+        self,
+        source: Any,
+        is_mapping: bool,
+        field: GraphQLField,
+        field_nodes: list[FieldNode],
+        path: Path,
+    ) -> Any:
+        """`execute_field` for an `ObjectAttribute` or `ContextResolver` field, without
+        the resolve info; `_SLOW_PATH` when the value needs graphql-core's own path."""
+        resolve = field.resolve
+        if isinstance(resolve, ContextResolver):
+            value = resolve.resolve(source, self.context_value)
+        else:
+            attribute = resolve.attribute  # type: ignore[union-attr]
+            value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
+        if value is None or callable(value) or is_awaitable(value):
+            return _SLOW_PATH
+        return_type = field.type
+        try:
+            # No resolve info: completing a present object of a concrete type without
+            # `is_type_of` reads none (only a null in a non-null field would).
+            completed = self.complete_value(return_type, field_nodes, None, path, value)  # type: ignore[arg-type]
+        except Exception as raw_error:
+            self.handle_field_error(
+                located_error(raw_error, field_nodes, path.as_list()), return_type, path
+            )
+            return None
+        if not is_awaitable(completed):
+            return completed
+
+        async def await_completed() -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                error = located_error(raw_error, field_nodes, path.as_list())
+                self.handle_field_error(error, return_type, path)
+                return None
+
+        return await_completed()

@@ -2,11 +2,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ariadne import SchemaBindable
-from graphql import GraphQLResolveInfo
 
 from app import models
 from app.graphql.core.bindables import SourcedObjectType
-from app.graphql.core.context import context_of
+from app.graphql.core.context import RequestContext
+from app.graphql.core.execution import context_resolver
 from app.graphql.core.pagination import ConnectionType, EdgeType
 
 
@@ -18,9 +18,12 @@ class IntegrationPayload:
 integration = SourcedObjectType("Integration", models.Integration)
 
 
-@integration.field("organization")
-def resolve_organization(row: models.Integration, info: GraphQLResolveInfo) -> Any:
-    return context_of(info).loaders.get("Organization", row.organization_id)
+@context_resolver
+def resolve_organization(row: models.Integration, context: RequestContext) -> Any:
+    return context.loaders.get("Organization", row.organization_id)
+
+
+integration.set_field("organization", resolve_organization)
 
 
 types: list[SchemaBindable] = [
