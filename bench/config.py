@@ -21,13 +21,20 @@ def size_label(size: int) -> str:
 
 
 def _comma_separated(value: object) -> object:
-    """`1000,100_000` for a tuple setting, as the Makefile and a shell write it."""
+    """`list,list_no_total` for a tuple setting, as the Makefile and a shell write it."""
     if isinstance(value, str):
-        return tuple(part.strip().replace("_", "") for part in value.split(",") if part.strip())
+        return tuple(part.strip() for part in value.split(",") if part.strip())
     return value
 
 
-Numbers = Annotated[tuple[int, ...], NoDecode, BeforeValidator(_comma_separated)]
+def _comma_separated_numbers(value: object) -> object:
+    """`1000,100_000`: underscores group digits, as in Python."""
+    if isinstance(value, str):
+        value = value.replace("_", "")
+    return _comma_separated(value)
+
+
+Numbers = Annotated[tuple[int, ...], NoDecode, BeforeValidator(_comma_separated_numbers)]
 Names = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_separated)]
 
 
