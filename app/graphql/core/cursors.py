@@ -35,7 +35,12 @@ class CursorCodec:
         return hmac.digest(self._key, message, "sha256")[:_CHECKSUM_BYTES]
 
     def encode(self, scope: str, ordering: str, position: Position) -> str:
-        body = uuid.UUID(position.id).bytes + position.sort_key.encode()
+        # The ID is a UUID in its canonical form (the database's): its hex digits are its
+        # 16 bytes, read without `uuid.UUID`'s parsing.
+        id_bytes = bytes.fromhex(position.id.replace("-", ""))
+        if len(id_bytes) != 16:
+            raise ValueError(f"not a UUID: {position.id!r}")
+        body = id_bytes + position.sort_key.encode()
         raw = _FORMAT + self._checksum(scope, ordering, body) + body
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

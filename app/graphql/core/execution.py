@@ -226,6 +226,10 @@ class FieldExecutionContext(ExecutionContext):
             return results
 
         async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:  # awaited in place: gather would add a task
+                (name,) = awaitable_fields
+                results[name] = await results[name]
+                return results
             awaited = await asyncio.gather(*(results[name] for name in awaitable_fields))
             results.update(zip(awaitable_fields, awaited, strict=True))
             return results

@@ -16,11 +16,14 @@ from app.graphql.core.nodes import NODE_MODELS
 OWNERS: dict[str, tuple[str, str]] = {"Integration": ("Organization", "organization_id")}
 
 
-def _by_ids_statement(entity_type: str) -> sa.Select[Any]:
-    """The statement that loads entities of a type by ID (`ids`, expanding), joined to
+def _by_ids_statement(entity_type: str, *, one: bool) -> sa.Select[Any]:
+    """The statement that loads entities of a type by ID (`ids`, expanding; `id` when
+    `one`: an expanding parameter rewrites the statement on every execution), joined to
     their owner when they have one."""
     model: Any = NODE_MODELS[entity_type]
-    wanted = model.id.in_(sa.bindparam("ids", expanding=True))
+    wanted = (
+        model.id == sa.bindparam("id") if one else model.id.in_(sa.bindparam("ids", expanding=True))
+    )
     owner = OWNERS.get(entity_type)
     if owner is None:
         return sa.select(model).where(wanted)
@@ -34,8 +37,10 @@ def _by_ids_statement(entity_type: str) -> sa.Select[Any]:
 
 
 # Built once: building a statement costs about as much as running it.
-BY_IDS_STATEMENTS: dict[str, sa.Select[Any]] = {
-    entity_type: _by_ids_statement(entity_type) for entity_type in NODE_MODELS
+BY_IDS_STATEMENTS: dict[tuple[str, bool], sa.Select[Any]] = {
+    (entity_type, one): _by_ids_statement(entity_type, one=one)
+    for entity_type in NODE_MODELS
+    for one in (False, True)
 }
 
 
@@ -46,8 +51,10 @@ class EntityLoader(DataLoader[str, Any]):
         self._entity_type = entity_type
 
     async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
-        statement = BY_IDS_STATEMENTS[self._entity_type]
-        parameters = {"ids": list(dict.fromkeys(ids))}
+        unique = list(dict.fromkeys(ids))
+        one = len(unique) == 1
+        statement = BY_IDS_STATEMENTS[self._entity_type, one]
+        parameters = {"id": unique[0]} if one else {"ids": unique}
         owner = OWNERS.get(self._entity_type)
         if owner is None:
             rows = await self._loaders.db.all(statement, parameters)
