@@ -18,14 +18,15 @@ seeded first when missing.
 
 import asyncio
 import json
-import os
 import time
 from typing import Any
 
 import uvloop
 
+from app.main import create_app
+from app.settings import Settings
 from bench.config import BenchConfig
-from bench.datasets import mint_key, prepare
+from bench.datasets import Dataset, mint_key, prepare
 from bench.scenarios import DEEP, DEEP_NO_TOTAL, LIST, LIST_NO_TOTAL, TYPENAME
 
 PROFILED = {
@@ -75,11 +76,10 @@ async def _call(app: Any, body: bytes, token: str) -> bytes:
 
 
 async def _drive(
-    scenario_name: str, requests: int, concurrency: int, token: str, organization_id: str
+    scenario_name: str, requests: int, concurrency: int, token: str, dataset: Dataset
 ) -> float:
-    from app.main import create_app  # after DATABASE_URL is set
-
-    app = create_app()
+    app = create_app(Settings(database_url=dataset.url))
+    organization_id = dataset.organization_id
     scenario = PROFILED[scenario_name]
     async with app.router.lifespan_context(app):
         variables: dict[str, Any] = {}
@@ -113,10 +113,9 @@ def profile(
     config = BenchConfig()
     dataset = prepare(config, config.soak_engine, config.matrix_size)
     token = mint_key(dataset.url)
-    os.environ["DATABASE_URL"] = dataset.url
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         seconds = runner.run(
-            _drive(scenario_name, requests, concurrency, token, dataset.organization_id)
+            _drive(scenario_name, requests, concurrency, token, dataset)
         )
     print(
         f"{scenario_name} on {dataset.engine} {dataset.label}: {seconds * 1000:.3f} ms of CPU per request "
