@@ -114,9 +114,7 @@ def profile(
     dataset = prepare(config, config.soak_engine, config.matrix_size)
     token = mint_key(dataset.url)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        seconds = runner.run(
-            _drive(scenario_name, requests, concurrency, token, dataset)
-        )
+        seconds = runner.run(_drive(scenario_name, requests, concurrency, token, dataset))
     print(
         f"{scenario_name} on {dataset.engine} {dataset.label}: {seconds * 1000:.3f} ms of CPU per request "
         f"({requests} requests, {concurrency} at a time)"
