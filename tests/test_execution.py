@@ -176,6 +176,45 @@ def test_awaited_values_take_graphql_cores_path(anchor: str | None) -> None:
     assert answers[0] == answers[1]
 
 
+def _failing_read(_source: Any) -> Any:
+    raise RuntimeError("cannot read")
+
+
+class Failing:
+    """A source whose attributes fail to read, as properties that raise do."""
+
+    id = display_name = count = ratio = is_on = colour = child = anchor = property(_failing_read)
+
+
+def test_a_failing_read_is_reported_as_graphql_core_reports_it() -> None:
+    item = Item("1", Failing(), 1, None, True, None, child=Failing(), anchor=Failing())
+    owners = {"1": Failing()}
+    marked = _answer(MARKED, FieldExecutionContext, {"item": item, "items": [Failing()]}, owners)
+    plain = _answer(PLAIN, ExecutionContext, {"item": item, "items": [Failing()]}, owners)
+    assert marked == plain
+    assert marked[1]  # the failures are errors, not crashes
+
+
+def _raising_owner(_source: Any, _context: Any) -> Any:
+    raise RuntimeError("the loader failed")
+
+
+def test_a_failing_context_resolver_is_reported_as_graphql_core_reports_it() -> None:
+    def build() -> GraphQLSchema:
+        item = ObjectType("Item")
+        item.set_field("owner", context_resolver(_raising_owner))
+        item.set_field("ownerNonNull", context_resolver(_raising_owner))
+        return make_executable_schema(SDL, QueryType(), item, Colour, convert_names_case=True)
+
+    plain, marked = build(), build()
+    mark_short_paths(marked)
+    anchor = Item("2", "b", 2, None, True, None)
+    root: dict[str, Any] = {"item": Item("1", "a", 1, None, True, None, anchor=anchor), "items": []}
+    assert _answer(marked, FieldExecutionContext, root, {}) == _answer(
+        plain, ExecutionContext, root, {}
+    )
+
+
 def test_fields_without_resolvers_of_their_own_take_the_short_path() -> None:
     item_type = MARKED.type_map["Item"]
     assert isinstance(item_type, GraphQLObjectType)

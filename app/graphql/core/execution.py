@@ -168,7 +168,10 @@ _SLOW_PATH = object()
 def _read_leaf(resolve: LeafAttribute, source: Any, is_mapping: bool) -> Any:
     """The field's serialized value, or `_SLOW_PATH` when graphql-core must decide."""
     attribute = resolve.attribute
-    value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
+    try:
+        value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
+    except Exception:  # reported by graphql-core's own path
+        return _SLOW_PATH
     if value is None:
         return _SLOW_PATH if resolve.non_null else None
     if callable(value):
@@ -247,11 +250,14 @@ class FieldExecutionContext(ExecutionContext):
         """`execute_field` for an `ObjectAttribute` or `ContextResolver` field, without
         the resolve info; `_SLOW_PATH` when the value needs graphql-core's own path."""
         resolve = field.resolve
-        if isinstance(resolve, ContextResolver):
-            value = resolve.resolve(source, self.context_value)
-        else:
-            attribute = resolve.attribute  # type: ignore[union-attr]
-            value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
+        try:
+            if isinstance(resolve, ContextResolver):
+                value = resolve.resolve(source, self.context_value)
+            else:
+                attribute = resolve.attribute  # type: ignore[union-attr]
+                value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
+        except Exception:  # reported by graphql-core's own path
+            return _SLOW_PATH
         if value is None or callable(value) or is_awaitable(value):
             return _SLOW_PATH
         return_type = field.type
