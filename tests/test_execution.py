@@ -215,6 +215,29 @@ def test_a_failing_context_resolver_is_reported_as_graphql_core_reports_it() -> 
     )
 
 
+def _shouting(next_: Any, root: Any, info: Any, **kwargs: Any) -> Any:
+    value = next_(root, info, **kwargs)
+    return value.upper() if isinstance(value, str) else value
+
+
+def test_middleware_sees_every_field_as_with_graphql_core() -> None:
+    other = Item("2", "also", 2, None, True, None)
+    item = Item("1", "quiet", 1, None, True, None, child=other, anchor=other)
+    answers = [
+        execute(
+            schema,
+            QUERY,
+            root_value={"item": item, "items": []},
+            context_value={"1": other},
+            middleware=[_shouting],
+            execution_context_class=context,
+        )
+        for schema, context in ((PLAIN, ExecutionContext), (MARKED, FieldExecutionContext))
+    ]
+    assert answers[0] == answers[1]
+    assert answers[1].data["item"]["displayName"] == "QUIET"  # type: ignore[union-attr, index]
+
+
 def test_fields_without_resolvers_of_their_own_take_the_short_path() -> None:
     item_type = MARKED.type_map["Item"]
     assert isinstance(item_type, GraphQLObjectType)

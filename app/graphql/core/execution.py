@@ -19,7 +19,8 @@ So fields without arguments are marked when the schema is built (`mark_short_pat
 Objects are then completed by graphql-core itself, only without the resolve info, which
 completion reads for nothing but the error of a null in a non-null field. Anything out of
 the ordinary (a null, an awaitable, a callable attribute, a value that does not
-serialize) takes graphql-core's own path, which reports it exactly as before.
+serialize) takes graphql-core's own path, which reports it exactly as before; with
+field middleware, every field does.
 
 `is_awaitable` is decided per type of value: graphql-core's default looks for an
 `__await__` attribute on every value, and on a SQLModel row that miss goes through
@@ -198,6 +199,8 @@ class FieldExecutionContext(ExecutionContext):
         fields: dict[str, list[FieldNode]],
     ) -> Any:
         # graphql-core's `execute_fields`, with marked fields served in place.
+        if self.middleware_manager is not None:  # middleware wraps every resolver call
+            return super().execute_fields(parent_type, source_value, path, fields)
         source_type = type(source_value)
         is_mapping = _MAPPING_BY_TYPE.get(source_type)
         if is_mapping is None:
