@@ -5,6 +5,9 @@ its sort key (UTF-8). The checksum covers the position together with the list's 
 (such as `integrations:<organization id>`) and the ordering, so a cursor that was
 altered, or made for another list or under another ordering, does not decode: never a
 wrong page. Filters are not covered: a cursor stays usable under another filter.
+
+The checksum is keyed BLAKE2b, a MAC by design: one call of the library per cursor,
+where HMAC-SHA256 through OpenSSL cost four times as much, and a page encodes twenty.
 """
 
 import base64
@@ -12,9 +15,12 @@ import binascii
 import hashlib
 import hmac
 import uuid
+from collections.abc import Callable
 from typing import NamedTuple
 
-_FORMAT = b"\x01"
+_FORMAT = b"\x02"
+"""The cursor layout and checksum algorithm (1 was HMAC-SHA256; such cursors no longer
+decode, as after a change of the secret)."""
 _CHECKSUM_BYTES = 8
 _HEADER_BYTES = len(_FORMAT) + _CHECKSUM_BYTES + 16
 
@@ -26,23 +32,41 @@ class Position(NamedTuple):
     id: str
 
 
+PositionEncoder = Callable[[str, str], str]
+"""`(sort key, id) -> cursor` for one list under one ordering."""
+
+
 class CursorCodec:
     def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(secret.encode()).digest()
 
-    def _checksum(self, scope: str, ordering: str, position: bytes) -> bytes:
-        message = b"\x00".join((scope.encode(), ordering.encode(), position))
-        return hmac.digest(self._key, message, "sha256")[:_CHECKSUM_BYTES]
+    def _list_checksum(self, scope: str, ordering: str) -> "hashlib._Hash":
+        """The checksum's state after the list's part of the message: a copy of it
+        finishes the checksum of any position of that list."""
+        checksum = hashlib.blake2b(key=self._key, digest_size=_CHECKSUM_BYTES)
+        checksum.update(b"\x00".join((scope.encode(), ordering.encode(), b"")))
+        return checksum
+
+    def encoder(self, scope: str, ordering: str) -> PositionEncoder:
+        """The encoder of positions of one list under one ordering (one page's cursors)."""
+        list_checksum = self._list_checksum(scope, ordering)
+
+        def encode(sort_key: str, id: str) -> str:
+            # The ID is a UUID in its canonical form (the database's): its hex digits are
+            # its 16 bytes, read without `uuid.UUID`'s parsing.
+            id_bytes = bytes.fromhex(id.replace("-", ""))
+            if len(id_bytes) != 16:
+                raise ValueError(f"not a UUID: {id!r}")
+            body = id_bytes + sort_key.encode()
+            checksum = list_checksum.copy()
+            checksum.update(body)
+            raw = _FORMAT + checksum.digest() + body
+            return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+        return encode
 
     def encode(self, scope: str, ordering: str, position: Position) -> str:
-        # The ID is a UUID in its canonical form (the database's): its hex digits are its
-        # 16 bytes, read without `uuid.UUID`'s parsing.
-        id_bytes = bytes.fromhex(position.id.replace("-", ""))
-        if len(id_bytes) != 16:
-            raise ValueError(f"not a UUID: {position.id!r}")
-        body = id_bytes + position.sort_key.encode()
-        raw = _FORMAT + self._checksum(scope, ordering, body) + body
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return self.encoder(scope, ordering)(position.sort_key, position.id)
 
     def decode(self, cursor: str, scope: str, ordering: str) -> Position | None:
         """The position a cursor names, or None unless made for this list and ordering."""
@@ -57,7 +81,9 @@ class CursorCodec:
         if len(raw) < _HEADER_BYTES or raw[:1] != _FORMAT:
             return None
         checksum, body = raw[1 : _HEADER_BYTES - 16], raw[_HEADER_BYTES - 16 :]
-        if not hmac.compare_digest(checksum, self._checksum(scope, ordering, body)):
+        expected = self._list_checksum(scope, ordering)
+        expected.update(body)
+        if not hmac.compare_digest(checksum, expected.digest()):
             return None
         try:
             sort_key = body[16:].decode()

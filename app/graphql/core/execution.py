@@ -51,6 +51,7 @@ from graphql import (
 from graphql.execution.execute import default_field_resolver
 from graphql.language import FieldNode
 from graphql.pyutils import Path
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
 
 _AWAITABLE_BY_TYPE: dict[type, bool] = {}
 
@@ -85,15 +86,26 @@ class _Attribute:
         return value
 
 
+# The standard scalars' serializers that return a value of exactly this type unchanged:
+# such a value needs no call. (Int checks its range, so it is called.)
+_UNCHANGED_BY_SERIALIZER: dict[Callable[[Any], Any], type] = {
+    serialize_string: str,
+    serialize_id: str,
+    serialize_boolean: bool,
+}
+
+
 class LeafAttribute(_Attribute):
     """A leaf field's attribute resolver, with what the short path needs."""
 
-    __slots__ = ("non_null", "serialize")
+    __slots__ = ("non_null", "serialize", "unchanged")
 
     def __init__(self, attribute: str, *, non_null: bool, serialize: Callable[[Any], Any]) -> None:
         super().__init__(attribute)
         self.non_null = non_null
         self.serialize = serialize
+        self.unchanged: type | None = _UNCHANGED_BY_SERIALIZER.get(serialize)
+        """The type of value that serializes to itself, if any."""
 
 
 class ObjectAttribute(_Attribute):
@@ -165,14 +177,13 @@ def mark_short_paths(schema: GraphQLSchema) -> None:
 _MAPPING_BY_TYPE: dict[type, bool] = {}
 _SLOW_PATH = object()
 
+# How `execute_fields` serves a field (see `_SelectionPlan`).
+_LEAF, _OBJECT, _OTHER = 0, 1, 2
 
-def _read_leaf(resolve: LeafAttribute, source: Any, is_mapping: bool) -> Any:
-    """The field's serialized value, or `_SLOW_PATH` when graphql-core must decide."""
-    attribute = resolve.attribute
-    try:
-        value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
-    except Exception:  # reported by graphql-core's own path
-        return _SLOW_PATH
+
+def _read_leaf(resolve: LeafAttribute, value: Any) -> Any:
+    """The serialized `value` of a leaf field, or `_SLOW_PATH` when graphql-core must
+    decide."""
     if value is None:
         return _SLOW_PATH if resolve.non_null else None
     if callable(value):
@@ -186,10 +197,52 @@ def _read_leaf(resolve: LeafAttribute, source: Any, is_mapping: bool) -> Any:
     return serialized
 
 
+_SelectionStep = tuple[str, list[FieldNode], GraphQLField | None, int]
+"""A selected field: its response name, nodes, definition and how it is served."""
+
+
+class _SelectionPlan:
+    """How one selection set of one object type is served: the fields looked up and
+    classified once per request, then reused for every object of a list."""
+
+    __slots__ = ("fields", "parent_type", "steps")
+
+    def __init__(self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]) -> None:
+        self.parent_type = parent_type
+        self.fields = fields  # held, so that its id is not reused while the plan is kept
+        type_fields = parent_type.fields
+        steps: list[_SelectionStep] = []
+        for response_name, field_nodes in fields.items():
+            field = type_fields.get(field_nodes[0].name.value)
+            resolve_type = type(field.resolve) if field is not None else None
+            if resolve_type is LeafAttribute:
+                kind = _LEAF
+            elif resolve_type in (ObjectAttribute, ContextResolver):
+                kind = _OBJECT
+            else:
+                kind = _OTHER
+            steps.append((response_name, field_nodes, field, kind))
+        self.steps = steps
+
+
 class FieldExecutionContext(ExecutionContext):
     """graphql-core's execution, with the short path for marked fields."""
 
     is_awaitable = staticmethod(is_awaitable)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # By the selection's id: graphql-core keeps one `fields` per selection set and
+        # type for the whole execution, and the plan holds it.
+        self._plans: dict[int, _SelectionPlan] = {}
+
+    def _plan(
+        self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
+    ) -> _SelectionPlan:
+        plan = self._plans.get(id(fields))
+        if plan is None or plan.fields is not fields or plan.parent_type is not parent_type:
+            plan = self._plans[id(fields)] = _SelectionPlan(parent_type, fields)
+        return plan
 
     def execute_fields(
         self,
@@ -205,22 +258,37 @@ class FieldExecutionContext(ExecutionContext):
         is_mapping = _MAPPING_BY_TYPE.get(source_type)
         if is_mapping is None:
             is_mapping = _MAPPING_BY_TYPE[source_type] = issubclass(source_type, Mapping)
-        type_fields = parent_type.fields
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
-        for response_name, field_nodes in fields.items():
-            field = type_fields.get(field_nodes[0].name.value)
-            resolve_type = type(field.resolve) if field is not None else None
-            if resolve_type is LeafAttribute:
-                value = _read_leaf(field.resolve, source_value, is_mapping)
-                if value is not _SLOW_PATH:
+        for response_name, field_nodes, field, kind in self._plan(parent_type, fields).steps:
+            if kind == _LEAF:
+                resolve: LeafAttribute = field.resolve  # type: ignore[union-attr,assignment]
+                attribute = resolve.attribute
+                try:
+                    value = (
+                        source_value.get(attribute)
+                        if is_mapping
+                        else getattr(source_value, attribute, None)
+                    )
+                except Exception:  # reported by graphql-core's own path
+                    value = _SLOW_PATH
+                if type(value) is resolve.unchanged:
                     results[response_name] = value
                     continue
+                if value is not _SLOW_PATH:
+                    value = _read_leaf(resolve, value)
+                    if value is not _SLOW_PATH:
+                        results[response_name] = value
+                        continue
             field_path = Path(path, response_name, parent_type.name)
             result: Any = _SLOW_PATH
-            if field is not None and resolve_type in (ObjectAttribute, ContextResolver):
+            if kind == _OBJECT:
                 result = self._complete_object(
-                    source_value, is_mapping, field, field_nodes, field_path
+                    source_value,
+                    is_mapping,
+                    field,  # type: ignore[arg-type]
+                    field_nodes,
+                    field_path,
                 )
             if result is _SLOW_PATH:
                 result = self.execute_field(parent_type, source_value, field_nodes, field_path)

@@ -92,8 +92,11 @@ class Keyset:
         table = table_of(self.model)
         return table.c.sort_key, table.c.sort_key_tail, table.c.id
 
-    def position_of(self, row: Any) -> Position:
-        return Position(row.sort_key + row.sort_key_tail, row.id)
+    @staticmethod
+    def sort_key_of(row: Any) -> str:
+        """A row's whole sort key, head and tail."""
+        sort_key: str = row.sort_key + row.sort_key_tail
+        return sort_key
 
     def parameters(self, name: str, position: Position) -> dict[str, str]:
         """The values of the parameters `bound(name)` compares with, for `position`."""
@@ -303,7 +306,6 @@ async def paginate(
     given) that match `filters`."""
     arguments, scope, ordering = page.arguments, page.scope, page.ordering
     keyset = Keyset(listing.model, page.direction)
-    cursors = context.cursors
     total_cap = context.settings.total_count_cap
     size = arguments.first if arguments.forward else arguments.last
     assert size is not None
@@ -337,7 +339,8 @@ async def paginate(
         has_previous = more_in_direction or found_beyond.get("previous", False)
         has_next = found_beyond.get("next", False)
 
-    edges = [Edge(cursors.encode(scope, ordering, keyset.position_of(row)), row) for row in rows]
+    encode = context.cursors.encoder(scope, ordering)
+    edges = [Edge(encode(keyset.sort_key_of(row), row.id), row) for row in rows]
 
     async def count_total() -> CountInfo:
         # Count at most one past the cap, so the cost stays bounded on large lists.
