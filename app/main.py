@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from graphql import print_schema
 
-from app.database import RequestDatabase, create_engine, create_sessionmaker, ping
+from app.database import RequestDatabase, create_engine, ping
 from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec
 from app.graphql.core.errors import (
@@ -50,7 +50,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     engine = create_engine(settings)
-    sessionmaker = create_sessionmaker(engine)
     cursors = CursorCodec(settings.cursor_secret)
 
     key_cache = KeyCache(settings.auth_cache_seconds)
@@ -62,11 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return None
         context: RequestContext = request.state.graphql_context
 
-        async def look_up() -> Actor | None:
-            async with context.db.read() as session:
-                return await authenticate(session, token)
-
-        return await key_cache.actor_for(token, look_up)
+        return await key_cache.actor_for(token, lambda: authenticate(context.db, token))
 
     schema = build_schema()
     graphql_app = create_graphql_app(schema, settings=settings, authenticator=authenticate_request)
@@ -112,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trace_id = trace_id_from_traceparent(request.headers.get("traceparent"))
         current_trace_id.set(trace_id)
         request.state.trace_id = trace_id
-        db = RequestDatabase(sessionmaker)
+        db = RequestDatabase(engine)
         request.state.graphql_context = RequestContext(
             db=db, settings=settings, cursors=cursors, trace_id=trace_id
         )
@@ -136,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def sdl(request: Request) -> Response:
         """The schema as SDL, for clients that generate code from it (a key is needed,
         as for introspection)."""
-        db = RequestDatabase(sessionmaker)
+        db = RequestDatabase(engine)
         request.state.graphql_context = RequestContext(
             db=db, settings=settings, cursors=cursors, trace_id=""
         )

@@ -6,7 +6,10 @@ PostgreSQL order identically whatever their collations: `sort_key` holds the key
 head, `sort_key_tail` the rest of a key too long for an index entry (almost always empty).
 """
 
+from collections import namedtuple
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -140,3 +143,11 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     no model runs without the ORM's compile and loading steps."""
     table: sa.Table = model.__table__  # type: ignore[attr-defined]
     return table
+
+
+@cache
+def row_type_of(model: type[SQLModel]) -> Any:
+    """The named tuple a read-only row of a model's table is made into, its fields the
+    table's columns in order: what entity reads and pages return (`app.database`'s
+    `PreparedRead`), with the model's attribute names, so resolvers read either alike."""
+    return namedtuple(f"{model.__name__}Row", table_of(model).columns.keys())

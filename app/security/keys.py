@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import models
+from app.database import PreparedRead, RequestDatabase
 from app.graphql.core.ids import new_id
 from app.security.actor import Actor
 
@@ -83,19 +84,20 @@ def _key_lookup() -> sa.Select[Any]:
     )
 
 
-# Built once, on the tables rather than the models: every request runs it, and a
-# statement built anew, or one naming models, costs SQLAlchemy more than its round trip.
-_KEY_LOOKUP = _key_lookup()
+# Built once, on the tables rather than the models: a statement built anew, or one
+# naming models, costs SQLAlchemy more than its round trip.
+_KEY_LOOKUP = PreparedRead(_key_lookup())
 
 
-async def authenticate(session: AsyncSession, token: str) -> Actor | None:
+async def authenticate(db: RequestDatabase, token: str) -> Actor | None:
     """The actor a bearer token stands for, or None: unknown, malformed or revoked
     keys, inactive integrations and integrations of inactive organizations."""
     parsed = _parse(token)
     if parsed is None:
         return None
     key_id, secret = parsed
-    row = (await session.execute(_KEY_LOOKUP, {"key_id": key_id})).one_or_none()
+    rows = await db.values(_KEY_LOOKUP, {"key_id": key_id})
+    row = rows[0] if rows else None
     # Hash and compare even for an unknown key, so timing does not tell which it was.
     presented = hash_secret(secret)
     stored = row[0] if row is not None else hash_secret("")

@@ -40,7 +40,7 @@ class CursorCodec:
     def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(secret.encode()).digest()
 
-    def _list_checksum(self, scope: str, ordering: str) -> "hashlib._Hash":
+    def _list_checksum(self, scope: str, ordering: str) -> "hashlib.blake2b":
         """The checksum's state after the list's part of the message: a copy of it
         finishes the checksum of any position of that list."""
         checksum = hashlib.blake2b(key=self._key, digest_size=_CHECKSUM_BYTES)

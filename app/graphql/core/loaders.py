@@ -7,8 +7,9 @@ from typing import Any
 import sqlalchemy as sa
 from aiodataloader import DataLoader
 
-from app.database import RequestDatabase
+from app.database import PreparedRead, RequestDatabase
 from app.graphql.core.nodes import NODE_MODELS
+from app.models import row_type_of, table_of
 
 # An entity whose reach is decided by another one (an integration by its organization)
 # is loaded joined to it, and the owner primes its own loader: a lookup by ID is one
@@ -16,29 +17,31 @@ from app.graphql.core.nodes import NODE_MODELS
 OWNERS: dict[str, tuple[str, str]] = {"Integration": ("Organization", "organization_id")}
 
 
-def _by_ids_statement(entity_type: str, *, one: bool) -> sa.Select[Any]:
+def _by_ids_read(entity_type: str, *, one: bool) -> PreparedRead:
     """The statement that loads entities of a type by ID (`ids`, expanding; `id` when
     `one`: an expanding parameter rewrites the statement on every execution), joined to
-    their owner when they have one."""
-    model: Any = NODE_MODELS[entity_type]
+    their owner when they have one: the entity's columns, then the owner's."""
+    table = table_of(NODE_MODELS[entity_type])
     wanted = (
-        model.id == sa.bindparam("id") if one else model.id.in_(sa.bindparam("ids", expanding=True))
+        table.c.id == sa.bindparam("id")
+        if one
+        else table.c.id.in_(sa.bindparam("ids", expanding=True))
     )
     owner = OWNERS.get(entity_type)
     if owner is None:
-        return sa.select(model).where(wanted)
+        return PreparedRead(sa.select(*table.columns).where(wanted))
     owner_type, column = owner
-    owner_model: Any = NODE_MODELS[owner_type]
-    return (
-        sa.select(model, owner_model)
-        .join(owner_model, getattr(model, column) == owner_model.id)
+    owner_table = table_of(NODE_MODELS[owner_type])
+    return PreparedRead(
+        sa.select(*table.columns, *owner_table.columns)
+        .join(owner_table, table.c[column] == owner_table.c.id)
         .where(wanted)
     )
 
 
 # Built once: building a statement costs about as much as running it.
-BY_IDS_STATEMENTS: dict[tuple[str, bool], sa.Select[Any]] = {
-    (entity_type, one): _by_ids_statement(entity_type, one=one)
+BY_IDS_READS: dict[tuple[str, bool], PreparedRead] = {
+    (entity_type, one): _by_ids_read(entity_type, one=one)
     for entity_type in NODE_MODELS
     for one in (False, True)
 }
@@ -49,21 +52,28 @@ class EntityLoader(DataLoader[str, Any]):
         super().__init__()
         self._loaders = loaders
         self._entity_type = entity_type
+        self.row_type = row_type_of(NODE_MODELS[entity_type])
 
     async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
         unique = list(dict.fromkeys(ids))
         one = len(unique) == 1
-        statement = BY_IDS_STATEMENTS[self._entity_type, one]
+        read = BY_IDS_READS[self._entity_type, one]
         parameters = {"id": unique[0]} if one else {"ids": unique}
         owner = OWNERS.get(self._entity_type)
+        row_type = self.row_type
         if owner is None:
-            rows = await self._loaders.db.all(statement, parameters)
+            rows = [
+                row_type._make(values) for values in await self._loaders.db.values(read, parameters)
+            ]
         else:
             owner_loader = self._loaders.entity(owner[0])
+            owner_row_type = owner_loader.row_type
+            width = len(row_type._fields)
             rows = []
-            for row, owner_row in await self._loaders.db.rows(statement, parameters):
+            for values in await self._loaders.db.values(read, parameters):
+                owner_row = owner_row_type._make(values[width:])
                 owner_loader.prime(owner_row.id, owner_row)
-                rows.append(row)
+                rows.append(row_type._make(values[:width]))
         by_id = {row.id: row for row in rows}
         return [by_id.get(id_) for id_ in ids]
 

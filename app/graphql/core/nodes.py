@@ -12,7 +12,13 @@ NODE_MODELS: dict[str, type[SQLModel]] = {
     "Integration": models.Integration,
     "IntegrationKey": models.IntegrationKey,
 }
-_NODE_TYPES: dict[type[SQLModel], str] = {model: name for name, model in NODE_MODELS.items()}
+# A row's type is its model (a row written or loaded by the ORM) or the model's row type
+# (a row read as values: `models.row_type_of`).
+_NODE_TYPES: dict[type[Any], str] = {
+    row_type: name
+    for name, model in NODE_MODELS.items()
+    for row_type in (model, models.row_type_of(model))
+}
 
 
 def resolve_node_type(obj: Any, *_: Any) -> str | None:

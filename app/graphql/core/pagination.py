@@ -19,12 +19,13 @@ import sqlalchemy as sa
 from graphql import GraphQLResolveInfo
 from sqlmodel import SQLModel
 
+from app.database import PreparedRead
 from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec, Position
 from app.graphql.core.errors import ValidationError
 from app.graphql.core.ordering import split_sort_key
-from app.models import table_of
+from app.models import row_type_of, table_of
 from generated.enums import CountPrecision, OrderDirection
 
 
@@ -229,17 +230,19 @@ class PageShape:
 class Listing:
     """The rows of one list: a table and the condition that scopes them (such as the
     integrations of one organization), written with bound parameters, so that each
-    shape of page statement is built once and reused (building one cost about as much
-    as running it). Conditions that vary per request (filters) are added to a statement
-    of their own.
+    shape of page statement, and the count, is built once and reused (building one cost
+    about as much as running it). Conditions that vary per request (filters) are added
+    to statements of their own.
 
     Written on the table's columns (`app.models.table_of`), not the model's attributes:
-    a statement that names no model runs without the ORM's compile and loading steps.
+    a page is only read, and is read as values (`PreparedRead`), made into the model's
+    row type (`app.models.row_type_of`).
     """
 
     model: type[SQLModel]
     scope: Any
     _statements: dict[PageShape, "PageStatement"] = field(default_factory=dict, repr=False)
+    _counts: dict[int, PreparedRead] = field(default_factory=dict, repr=False)
 
     def page_statement(self, shape: PageShape, filters: Sequence[Any]) -> "PageStatement":
         if filters:
@@ -249,15 +252,32 @@ class Listing:
             statement = self._statements[shape] = PageStatement.build(self, shape, ())
         return statement
 
+    def count_statement(self, cap: int, filters: Sequence[Any]) -> PreparedRead:
+        """The count of the rows that match `filters`, up to one past `cap`: the cost
+        stays bounded on large lists."""
+        if not filters and cap in self._counts:
+            return self._counts[cap]
+        capped = (
+            sa.select(sa.literal(1))
+            .select_from(table_of(self.model))
+            .where(self.scope, *filters)
+            .limit(cap + 1)
+        )
+        read = PreparedRead(sa.select(sa.func.count()).select_from(capped.subquery()))
+        if not filters:
+            self._counts[cap] = read
+        return read
+
 
 @dataclass(frozen=True)
 class PageStatement:
-    """A page's statement and, when a cursor is given, the flags it answers in passing."""
+    """A page's statement and, when a cursor is given, the flags it answers in passing:
+    the table's columns, then one column per flag."""
 
-    select: sa.Select[Any]
+    read: PreparedRead
     flags: tuple[str, ...]
-    """The far-side flags (`previous`, `next`), as the last columns of `select`."""
-    flags_alone: sa.Select[Any] | None
+    """The far-side flags (`previous`, `next`), as the last columns of `read`."""
+    flags_alone: PreparedRead | None
     """The flags without the page, for a page that has no row to carry them."""
 
     @classmethod
@@ -281,17 +301,14 @@ class PageStatement:
         if shape.before:
             beyond["next"] = sa.exists().where(*conditions, keyset.after("before", inclusive=True))
         flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
-        # The table's columns, not the model: a page is only read, and rows skip the
-        # ORM's instance construction (a third of the statement's cost for a page of 20).
-        columns = table_of(listing.model).columns
         select = (
-            sa.select(*columns, *flag_columns)
+            sa.select(*table_of(listing.model).columns, *flag_columns)
             .where(*window)
             .order_by(*keyset.order_by(reverse=not shape.forward))
             .limit(sa.bindparam("page_limit"))
         )
-        flags_alone = sa.select(*flag_columns) if flag_columns else None
-        return cls(select, tuple(beyond), flags_alone)
+        flags_alone = PreparedRead(sa.select(*flag_columns)) if flag_columns else None
+        return cls(PreparedRead(select), tuple(beyond), flags_alone)
 
 
 async def paginate(
@@ -306,7 +323,6 @@ async def paginate(
     given) that match `filters`."""
     arguments, scope, ordering = page.arguments, page.scope, page.ordering
     keyset = Keyset(listing.model, page.direction)
-    total_cap = context.settings.total_count_cap
     size = arguments.first if arguments.forward else arguments.last
     assert size is not None
     shape = PageShape(
@@ -319,16 +335,19 @@ async def paginate(
     if arguments.before is not None:
         values |= keyset.parameters("before", arguments.before)
 
-    rows = await context.db.records(statement.select, values)
+    found = await context.db.values(statement.read, values)
     found_beyond: dict[str, bool] = {}
-    if statement.flags_alone is not None:
-        if rows:
-            flags = tuple(rows[0][-len(statement.flags) :])
+    if statement.flags:
+        if found:
+            flags = found[0][-len(statement.flags) :]
         else:  # no row to carry the flags: asked on their own
-            flags = tuple(await context.db.one(statement.flags_alone, values))
+            assert statement.flags_alone is not None
+            (flags,) = await context.db.values(statement.flags_alone, values)
         found_beyond = dict(zip(statement.flags, map(bool, flags), strict=True))
-    more_in_direction = len(rows) > size
-    rows = rows[:size]
+    more_in_direction = len(found) > size
+    row_type = row_type_of(listing.model)
+    width = len(row_type._fields)
+    rows = [row_type._make(row[:width]) for row in found[:size]]
     if not arguments.forward:
         rows.reverse()
 
@@ -343,18 +362,12 @@ async def paginate(
     edges = [Edge(encode(keyset.sort_key_of(row), row.id), row) for row in rows]
 
     async def count_total() -> CountInfo:
-        # Count at most one past the cap, so the cost stays bounded on large lists.
-        capped = (
-            sa.select(sa.literal(1))
-            .select_from(table_of(listing.model))
-            .where(listing.scope, *filters)
-            .limit(total_cap + 1)
-        )
-        counted = sa.select(sa.func.count()).select_from(capped.subquery())
-        (count,) = await context.db.one(counted, parameters)
-        if count > total_cap:
-            return CountInfo(total_cap, CountPrecision.AT_LEAST)
-        return CountInfo(count, CountPrecision.EXACT)
+        cap = context.settings.total_count_cap
+        count = listing.count_statement(cap, filters)
+        ((counted,),) = await context.db.values(count, parameters)
+        if counted > cap:
+            return CountInfo(cap, CountPrecision.AT_LEAST)
+        return CountInfo(counted, CountPrecision.EXACT)
 
     return Connection(
         edges=edges,

@@ -1,0 +1,186 @@
+"""The request's database handle: `PreparedRead`s give what SQLAlchemy gives, on
+PostgreSQL run on the driver itself, outside any transaction, with the driver's errors
+reported as SQLAlchemy's would be."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from app import models
+from app.database import PreparedRead, RequestDatabase, create_engine
+from app.models import table_of
+from app.settings import Settings
+from tests.conftest import Service
+from tests.factories import create_integration, create_organization
+
+ORGANIZATIONS = table_of(models.Organization)
+INTEGRATIONS = table_of(models.Integration)
+
+
+def with_database(
+    settings: Settings, scenario: Callable[[RequestDatabase, Any], Awaitable[Any]]
+) -> Any:
+    """`scenario(db, engine)` on a request database of an engine of its own."""
+
+    async def run() -> Any:
+        engine = create_engine(settings)
+        db = RequestDatabase(engine)
+        try:
+            return await scenario(db, engine)
+        finally:
+            await db.close()
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_prepared_reads_give_what_sqlalchemy_gives(service: Service) -> None:
+    """Every column type of the tables (IDs, text, integers, booleans, JSON, nulls), a
+    join, literals and a constant limit: the same values as SQLAlchemy's own execution."""
+    organization = create_organization(service, "Acme", features=["DEALER", "WHITELABEL"])
+    create_integration(service, organization["id"], "Billing", credentialRef="vault:1")
+    create_integration(service, organization["id"], "Payroll")
+    select = (
+        sa.select(*INTEGRATIONS.columns, *ORGANIZATIONS.columns, sa.literal("x").label("mark"))
+        .join(ORGANIZATIONS, INTEGRATIONS.c.organization_id == ORGANIZATIONS.c.id)
+        .where(ORGANIZATIONS.c.id == sa.bindparam("organization_id"))
+        .order_by(INTEGRATIONS.c.title)
+        .limit(10)
+    )
+
+    async def scenario(db: RequestDatabase, engine: Any) -> tuple[list[Any], list[Any]]:
+        prepared = await db.values(PreparedRead(select), {"organization_id": organization["id"]})
+        async with engine.connect() as connection:
+            result = await connection.execute(select, {"organization_id": organization["id"]})
+            return prepared, [tuple(row) for row in result.all()]
+
+    prepared, expected = with_database(service.settings, scenario)
+    assert len(expected) == 2
+    assert prepared == expected
+    assert [type(value) for value in prepared[0]] == [type(value) for value in expected[0]]
+    assert prepared[0][
+        len(INTEGRATIONS.columns) + list(ORGANIZATIONS.c.keys()).index("features")
+    ] == ["DEALER", "WHITELABEL"]
+
+
+def test_a_read_only_request_sends_no_transaction_control_on_postgresql(service: Service) -> None:
+    """On PostgreSQL a list request's reads run on the driver outside a transaction: no
+    BEGIN, no ROLLBACK; the statements are still seen by the engine's listeners."""
+    organization = create_organization(service)
+    create_integration(service, organization["id"])
+    engine = service.app.state.engine.sync_engine
+    transaction_events: list[str] = []
+    listeners = {
+        name: (lambda _c, name=name: transaction_events.append(name))
+        for name in ("begin", "rollback", "commit")
+    }
+    for name, listener in listeners.items():
+        event.listen(engine, name, listener)
+    try:
+        with service.count_statements() as statements:
+            data = service.data(
+                "query($id: ID!) { integrations(organizationId: $id, first: 5) "
+                "{ nodes { title organization { title } } } }",
+                {"id": organization["id"]},
+            )
+    finally:
+        for name, listener in listeners.items():
+            event.remove(engine, name, listener)
+    assert data["integrations"]["nodes"] == [
+        {"title": "Billing sync", "organization": {"title": "Acme"}}
+    ]
+    # The organization, the page (SQLite's BEGIN is a statement of SQLAlchemy's "begin").
+    assert len([statement for statement in statements if statement != "BEGIN"]) == 2
+    if service.backend == "postgresql":
+        assert transaction_events == []
+    else:  # SQLAlchemy's path, in a transaction
+        assert transaction_events == ["begin", "rollback"]
+
+
+def _postgresql_only(service: Service) -> None:
+    if service.backend != "postgresql":
+        pytest.skip("PostgreSQL only: reads run on the driver there")
+
+
+PID = PreparedRead(sa.select(sa.func.pg_backend_pid()))
+
+
+def test_a_connection_lost_under_a_prepared_read_is_unavailable_and_replaced(
+    service: Service,
+) -> None:
+    _postgresql_only(service)
+
+    async def scenario(db: RequestDatabase, engine: Any) -> tuple[int, Any, int]:
+        ((pid,),) = await db.values(PID)
+        async with engine.connect() as other:
+            await other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            await db.values(PID)
+        await db.close()
+        replacement = RequestDatabase(engine)
+        try:
+            ((serving,),) = await replacement.values(PID)
+        finally:
+            await replacement.close()
+        return pid, raised.value, serving
+
+    pid, error, serving = with_database(service.settings, scenario)
+    assert error.connection_invalidated
+    assert serving != pid
+
+
+def test_a_failing_prepared_read_is_a_database_error_and_the_connection_stays(
+    service: Service,
+) -> None:
+    _postgresql_only(service)
+    failing = PreparedRead(sa.select(sa.cast(sa.bindparam("text", type_=sa.Text), sa.Integer)))
+
+    async def scenario(db: RequestDatabase, _engine: Any) -> tuple[Any, int, int]:
+        ((pid,),) = await db.values(PID)
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            await db.values(failing, {"text": "one"})
+        ((after,),) = await db.values(PID)
+        return raised.value, pid, after
+
+    error, pid, after = with_database(service.settings, scenario)
+    assert not isinstance(error, sa.exc.OperationalError)  # not SERVICE_UNAVAILABLE
+    assert getattr(error.orig, "sqlstate", None) == "22P02"  # not an integer
+    assert after == pid
+
+
+def test_a_prepared_read_past_the_statement_timeout_is_unavailable(service: Service) -> None:
+    _postgresql_only(service)
+    settings = service.settings.model_copy(update={"database_statement_timeout_seconds": 0.2})
+    sleeping = PreparedRead(sa.select(sa.func.pg_sleep(2)))
+
+    async def scenario(db: RequestDatabase, _engine: Any) -> tuple[Any, int, int]:
+        ((pid,),) = await db.values(PID)
+        with pytest.raises(sa.exc.OperationalError) as raised:
+            await db.values(sleeping)
+        ((after,),) = await db.values(PID)
+        return raised.value, pid, after
+
+    error, pid, after = with_database(settings, scenario)
+    assert getattr(error.orig, "sqlstate", None) == "57014"  # cancelled by the server
+    assert not error.connection_invalidated
+    assert after == pid  # the connection serves on
+
+
+def test_a_type_converted_by_what_the_driver_reports_takes_sqlalchemys_path(
+    service: Service,
+) -> None:
+    """PostgreSQL's numerics are converted by the type the driver reports per execution:
+    such a statement runs through SQLAlchemy, with the same result."""
+    _postgresql_only(service)
+    read = PreparedRead(sa.select(sa.cast(sa.bindparam("n", type_=sa.Text), sa.Numeric(10, 2))))
+
+    async def scenario(db: RequestDatabase, engine: Any) -> Any:
+        assert read.compiled_for(engine.dialect) is None
+        return await db.values(read, {"n": "1.5"})
+
+    assert with_database(service.settings, scenario) == [(Decimal("1.50"),)]
