@@ -1,7 +1,7 @@
 """The executor's short path answers exactly as graphql-core does."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.graphql.core.execution import (
     FieldExecutionContext,
     LeafAttribute,
     ObjectAttribute,
+    ObjectListAttribute,
     context_resolver,
     is_awaitable,
     mark_short_paths,
@@ -44,6 +45,8 @@ type Item {
   anchor: Item!
   owner: Item
   ownerNonNull: Item!
+  children: [Item!]
+  maybe: [Item]!
 }
 """
 
@@ -64,6 +67,8 @@ class Item:
     computed: Any = None
     child: Any = None
     anchor: Any = None
+    children: Any = None
+    maybe: Any = field(default_factory=list)
 
 
 def _owner(source: Any, context: dict[str, Any]) -> Any:
@@ -95,7 +100,8 @@ NESTED = "id count displayName isOn"
 QUERY = parse(
     "{ item { id displayName count ratio isOn colour computed(times: 2) "
     f"child {{ {NESTED} child {{ id }} }} anchor {{ {NESTED} }} owner {{ {NESTED} }} "
-    f"ownerNonNull {{ {NESTED} }} }} items {{ id count isOn child {{ {NESTED} }} }} }}"
+    f"ownerNonNull {{ {NESTED} }} children {{ {NESTED} child {{ id }} }} maybe {{ id count }} }} "
+    f"items {{ id count isOn child {{ {NESTED} }} children {{ id anchor {{ id }} }} }} }}"
 )
 
 leaf_values = st.one_of(
@@ -112,6 +118,16 @@ leaves = st.lists(leaf_values, min_size=6, max_size=6).map(lambda values: Item(*
 objects = st.one_of(st.none(), leaves, st.just(lambda _info: None), st.integers(0, 3))
 
 
+# What a list field can read: nothing, a list of what an object field can read (mostly
+# items), another iterable, a value of the wrong kind.
+lists = st.one_of(
+    st.none(),
+    st.lists(st.one_of(leaves, leaves, objects), max_size=3),
+    st.lists(leaves, max_size=2).map(tuple),
+    st.integers(0, 3),
+)
+
+
 @st.composite
 def items(draw: st.DrawFn) -> Item:
     item = draw(leaves)
@@ -119,6 +135,11 @@ def items(draw: st.DrawFn) -> Item:
     if isinstance(item.child, Item):
         item.child.child = draw(objects)
     item.anchor = draw(objects)
+    item.children = draw(lists)
+    for child in item.children if isinstance(item.children, list) else ():
+        if isinstance(child, Item):
+            child.anchor = draw(objects)
+    item.maybe = draw(lists)
     return item
 
 
@@ -137,7 +158,7 @@ def test_short_path_answers_as_graphql_core(
 ) -> None:
     source: Any = item
     if as_mapping:
-        source = {**vars(item), "child": item.child}
+        source = {**vars(item), "child": item.child, "children": item.children}
     root = {"item": source, "items": [source, item]}
     assert _answer(MARKED, FieldExecutionContext, root, owners) == _answer(
         PLAIN, ExecutionContext, root, owners
@@ -174,6 +195,37 @@ def test_awaited_values_take_graphql_cores_path(anchor: str | None) -> None:
         answered = asyncio.run(_settled(result))
         answers.append((answered.data, [(e.message, e.path) for e in answered.errors or []]))
     assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("anchor", [None, "item"])
+@pytest.mark.parametrize("awaited_items", [False, True])
+def test_awaited_values_in_lists_as_with_graphql_core(
+    anchor: str | None, awaited_items: bool
+) -> None:
+    """Items whose fields are awaited (completed by the short path, each failure where
+    graphql-core puts it), and items that are awaitables themselves (graphql-core's
+    path)."""
+    answers = []
+    for schema, context in ((PLAIN, ExecutionContext), (MARKED, FieldExecutionContext)):
+        inner = Item("3", "inner", 3, None, True, None)
+        children = [Item(str(n), "child", n, None, True, None) for n in range(3)]
+        for child in children:
+            child.anchor = _later(inner if anchor or child.count != 1 else None)
+        item = Item("1", "outer", 1, None, False, Colour.RED, anchor=inner)
+        item.children = children
+        item.maybe = [_later(child) if awaited_items else child for child in children]
+        result = execute(
+            schema,
+            QUERY,
+            root_value={"item": item, "items": [item]},
+            context_value={"1": inner},
+            execution_context_class=context,
+        )
+        assert is_awaitable(result)
+        answered = asyncio.run(_settled(result))
+        answers.append((answered.data, [(e.message, e.path) for e in answered.errors or []]))
+    assert answers[0] == answers[1]
+    assert bool(answers[1][1]) == (anchor is None)  # a null `anchor` is an error
 
 
 def _failing_read(_source: Any) -> Any:
@@ -246,6 +298,8 @@ def test_fields_without_resolvers_of_their_own_take_the_short_path() -> None:
     assert item["displayName"].resolve.attribute == "display_name"
     assert isinstance(item["id"].resolve, LeafAttribute)
     assert isinstance(item["child"].resolve, ObjectAttribute)
+    assert isinstance(item["children"].resolve, ObjectListAttribute)
+    assert isinstance(item["maybe"].resolve, ObjectListAttribute)
     assert isinstance(item["owner"].resolve, ContextResolver)
     assert not isinstance(item["computed"].resolve, LeafAttribute)  # its own resolver
 
@@ -256,6 +310,8 @@ def test_fields_without_resolvers_of_their_own_take_the_short_path() -> None:
         ("Integration", "title", LeafAttribute),
         ("Organization", "id", LeafAttribute),
         ("IntegrationEdge", "node", ObjectAttribute),
+        ("IntegrationConnection", "edges", ObjectListAttribute),
+        ("IntegrationConnection", "nodes", ObjectListAttribute),
         ("Integration", "organization", ContextResolver),
     ],
 )

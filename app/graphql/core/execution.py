@@ -38,6 +38,7 @@ from graphql import (
     ExecutionContext,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
@@ -114,6 +115,12 @@ class ObjectAttribute(_Attribute):
     __slots__ = ()
 
 
+class ObjectListAttribute(_Attribute):
+    """The attribute resolver of a field that is a list of objects."""
+
+    __slots__ = ()
+
+
 class ContextResolver:
     """An object-typed field's resolver that needs only its source and the request's
     context: `resolve(source, context)`."""
@@ -148,10 +155,25 @@ def _attribute_read(field_name: str, field: GraphQLField) -> str | None:
     return None
 
 
+def _nullable(graphql_type: Any) -> Any:
+    return graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+
+
+def _plain_object(graphql_type: Any) -> bool:
+    """Whether a type is an object type (possibly non-null) that checks no `is_type_of`."""
+    graphql_type = _nullable(graphql_type)
+    return isinstance(graphql_type, GraphQLObjectType) and graphql_type.is_type_of is None
+
+
 def _single_object(field: GraphQLField) -> bool:
     """Whether a field returns one object of a concrete type that checks no `is_type_of`."""
-    field_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    return isinstance(field_type, GraphQLObjectType) and field_type.is_type_of is None
+    return _plain_object(field.type)
+
+
+def _object_list(field: GraphQLField) -> bool:
+    """Whether a field returns a list of objects of such a type (not a list of lists)."""
+    field_type = _nullable(field.type)
+    return isinstance(field_type, GraphQLList) and _plain_object(field_type.of_type)
 
 
 def mark_short_paths(schema: GraphQLSchema) -> None:
@@ -170,6 +192,8 @@ def mark_short_paths(schema: GraphQLSchema) -> None:
                 )
             elif _single_object(field) and attribute is not None:
                 field.resolve = ObjectAttribute(attribute)
+            elif _object_list(field) and attribute is not None:
+                field.resolve = ObjectListAttribute(attribute)
             elif isinstance(field.resolve, ContextResolver) and not _single_object(field):
                 raise TypeError(f"{type_name}.{field_name}: a context resolver returns one object")
 
@@ -178,7 +202,7 @@ _MAPPING_BY_TYPE: dict[type, bool] = {}
 _SLOW_PATH = object()
 
 # How `execute_fields` serves a field (see `_SelectionPlan`).
-_LEAF, _OBJECT, _OTHER = 0, 1, 2
+_LEAF, _OBJECT, _OBJECT_LIST, _OTHER = 0, 1, 2, 3
 
 
 def _read_leaf(resolve: LeafAttribute, value: Any) -> Any:
@@ -197,8 +221,9 @@ def _read_leaf(resolve: LeafAttribute, value: Any) -> Any:
     return serialized
 
 
-_SelectionStep = tuple[str, list[FieldNode], GraphQLField | None, int]
-"""A selected field: its response name, nodes, definition and how it is served."""
+_SelectionStep = tuple[str, list[FieldNode], GraphQLField | None, int, GraphQLObjectType | None]
+"""A selected field: its response name, nodes, definition, how it is served and, for an
+object or a list of objects, the objects' type."""
 
 
 class _SelectionPlan:
@@ -215,13 +240,18 @@ class _SelectionPlan:
         for response_name, field_nodes in fields.items():
             field = type_fields.get(field_nodes[0].name.value)
             resolve_type = type(field.resolve) if field is not None else None
+            object_type = None
             if resolve_type is LeafAttribute:
                 kind = _LEAF
             elif resolve_type in (ObjectAttribute, ContextResolver):
                 kind = _OBJECT
+                object_type = get_named_type(field.type)
+            elif resolve_type is ObjectListAttribute:
+                kind = _OBJECT_LIST
+                object_type = get_named_type(field.type)
             else:
                 kind = _OTHER
-            steps.append((response_name, field_nodes, field, kind))
+            steps.append((response_name, field_nodes, field, kind, object_type))
         self.steps = steps
 
 
@@ -260,7 +290,8 @@ class FieldExecutionContext(ExecutionContext):
             is_mapping = _MAPPING_BY_TYPE[source_type] = issubclass(source_type, Mapping)
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
-        for response_name, field_nodes, field, kind in self._plan(parent_type, fields).steps:
+        plan = self._plan(parent_type, fields)
+        for response_name, field_nodes, field, kind, object_type in plan.steps:
             if kind == _LEAF:
                 resolve: LeafAttribute = field.resolve  # type: ignore[union-attr,assignment]
                 attribute = resolve.attribute
@@ -282,11 +313,12 @@ class FieldExecutionContext(ExecutionContext):
                         continue
             field_path = Path(path, response_name, parent_type.name)
             result: Any = _SLOW_PATH
-            if kind == _OBJECT:
-                result = self._complete_object(
+            if kind in (_OBJECT, _OBJECT_LIST):
+                result = self._complete_objects(
                     source_value,
                     is_mapping,
                     field,  # type: ignore[arg-type]
+                    object_type,  # type: ignore[arg-type]
                     field_nodes,
                     field_path,
                 )
@@ -310,16 +342,18 @@ class FieldExecutionContext(ExecutionContext):
 
         return get_results()
 
-    def _complete_object(
+    def _complete_objects(
         self,
         source: Any,
         is_mapping: bool,
         field: GraphQLField,
+        object_type: GraphQLObjectType,
         field_nodes: list[FieldNode],
         path: Path,
     ) -> Any:
-        """`execute_field` for an `ObjectAttribute` or `ContextResolver` field, without
-        the resolve info; `_SLOW_PATH` when the value needs graphql-core's own path."""
+        """`execute_field` for an `ObjectAttribute`, `ContextResolver` or
+        `ObjectListAttribute` field, without the resolve info; `_SLOW_PATH` when the value
+        needs graphql-core's own path."""
         resolve = field.resolve
         try:
             if isinstance(resolve, ContextResolver):
@@ -329,13 +363,25 @@ class FieldExecutionContext(ExecutionContext):
                 value = source.get(attribute) if is_mapping else getattr(source, attribute, None)
         except Exception:  # reported by graphql-core's own path
             return _SLOW_PATH
-        if value is None or callable(value) or is_awaitable(value):
+        if _needs_graphql_core(value):
+            return _SLOW_PATH
+        is_list = isinstance(resolve, ObjectListAttribute)
+        # A null, exception or awaitable item needs the resolve info (for its error) or
+        # graphql-core's scheduling: then the whole list takes its path.
+        if is_list and (type(value) is not list or any(map(_needs_graphql_core, value))):
             return _SLOW_PATH
         return_type = field.type
         try:
-            # No resolve info: completing a present object of a concrete type without
-            # `is_type_of` reads none (only a null in a non-null field would).
-            completed = self.complete_value(return_type, field_nodes, None, path, value)  # type: ignore[arg-type]
+            # What graphql-core's completion comes to for a present object of a concrete
+            # type without `is_type_of`: its fields, executed.
+            subfields = self.collect_subfields(object_type, field_nodes)
+            if is_list:
+                item_type = _nullable(return_type).of_type
+                completed = self._complete_items(
+                    object_type, item_type, value, subfields, field_nodes, path
+                )
+            else:
+                completed = self.execute_fields(object_type, value, path, subfields)
         except Exception as raw_error:
             self.handle_field_error(
                 located_error(raw_error, field_nodes, path.as_list()), return_type, path
@@ -353,3 +399,55 @@ class FieldExecutionContext(ExecutionContext):
                 return None
 
         return await_completed()
+
+    def _complete_items(
+        self,
+        object_type: GraphQLObjectType,
+        item_type: Any,
+        items: list[Any],
+        subfields: dict[str, list[FieldNode]],
+        field_nodes: list[FieldNode],
+        path: Path,
+    ) -> Any:
+        """graphql-core's `complete_list_value` for a list of present objects."""
+        completed_items: list[Any] = []
+        awaitable_indices: list[int] = []
+        for index, item in enumerate(items):
+            item_path = Path(path, index, None)
+            try:
+                completed = self.execute_fields(object_type, item, item_path, subfields)
+            except Exception as raw_error:
+                error = located_error(raw_error, field_nodes, item_path.as_list())
+                self.handle_field_error(error, item_type, item_path)
+                completed = None
+            if is_awaitable(completed):
+                completed = self._await_item(completed, item_type, field_nodes, item_path)
+                awaitable_indices.append(index)
+            completed_items.append(completed)
+        if not awaitable_indices:
+            return completed_items
+
+        async def get_completed_items() -> list[Any]:
+            awaited = await asyncio.gather(*(completed_items[index] for index in awaitable_indices))
+            for index, value in zip(awaitable_indices, awaited, strict=True):
+                completed_items[index] = value
+            return completed_items
+
+        return get_completed_items()
+
+    async def _await_item(
+        self, completed: Any, item_type: Any, field_nodes: list[FieldNode], item_path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            error = located_error(raw_error, field_nodes, item_path.as_list())
+            self.handle_field_error(error, item_type, item_path)
+            return None
+
+
+def _needs_graphql_core(value: Any) -> bool:
+    """Whether an object field's value (or a list item) needs graphql-core's own path:
+    a null (its error reads the resolve info), an exception (raised where it stands), a
+    callable (Ariadne's default resolver calls it) or an awaitable."""
+    return value is None or isinstance(value, Exception) or callable(value) or is_awaitable(value)
