@@ -389,16 +389,7 @@ class FieldExecutionContext(ExecutionContext):
             return None
         if not is_awaitable(completed):
             return completed
-
-        async def await_completed() -> Any:
-            try:
-                return await completed
-            except Exception as raw_error:
-                error = located_error(raw_error, field_nodes, path.as_list())
-                self.handle_field_error(error, return_type, path)
-                return None
-
-        return await_completed()
+        return self._awaited(completed, return_type, field_nodes, path)
 
     def _complete_items(
         self,
@@ -421,7 +412,7 @@ class FieldExecutionContext(ExecutionContext):
                 self.handle_field_error(error, item_type, item_path)
                 completed = None
             if is_awaitable(completed):
-                completed = self._await_item(completed, item_type, field_nodes, item_path)
+                completed = self._awaited(completed, item_type, field_nodes, item_path)
                 awaitable_indices.append(index)
             completed_items.append(completed)
         if not awaitable_indices:
@@ -435,14 +426,16 @@ class FieldExecutionContext(ExecutionContext):
 
         return get_completed_items()
 
-    async def _await_item(
-        self, completed: Any, item_type: Any, field_nodes: list[FieldNode], item_path: Path
+    async def _awaited(
+        self, completed: Any, return_type: Any, field_nodes: list[FieldNode], path: Path
     ) -> Any:
+        """A completion's awaited value; its failure a field error at `path`, as
+        graphql-core reports it."""
         try:
             return await completed
         except Exception as raw_error:
-            error = located_error(raw_error, field_nodes, item_path.as_list())
-            self.handle_field_error(error, item_type, item_path)
+            error = located_error(raw_error, field_nodes, path.as_list())
+            self.handle_field_error(error, return_type, path)
             return None
 
 
