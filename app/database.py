@@ -291,17 +291,22 @@ class RequestDatabase:
         self.wrote = False
         """Whether a write transaction was opened (whatever became of it)."""
 
-    async def _current_session(self) -> AsyncSession:
+    async def _current_connection(self) -> AsyncConnection:
         if self._closed:
             # A straggler of a request that has ended, such as a data loader's batch that
             # outlived an execution stopped at the query timeout: a connection taken now
             # would stay out of the pool with nobody to give it back.
             raise asyncio.CancelledError("the request this database served has ended")
-        if self._session is None:
+        if self._connection is None:
             self._connection = await self._engine.connect()
-            self._session = AsyncSession(
-                bind=self._connection, expire_on_commit=False, autoflush=False
-            )
+        return self._connection
+
+    async def _current_session(self) -> AsyncSession:
+        """The session, made on first use: a request that only runs `PreparedRead`s on
+        the driver needs none."""
+        connection = await self._current_connection()
+        if self._session is None:
+            self._session = AsyncSession(bind=connection, expire_on_commit=False, autoflush=False)
         return self._session
 
     @asynccontextmanager
@@ -314,19 +319,18 @@ class RequestDatabase:
     ) -> list[tuple[Any, ...]]:
         """Every row as a tuple of its columns' values (no ORM instances)."""
         async with self._lock:
-            session = await self._current_session()
             if isinstance(read, PreparedRead):
                 compiled = read.compiled_for(self._engine.dialect) if self._direct_reads else None
                 if compiled is not None:
-                    return await self._run_on_driver(compiled, parameters or {})
+                    connection = await self._current_connection()
+                    return await self._run_on_driver(connection, compiled, parameters or {})
                 read = read.select
+            session = await self._current_session()
             return [tuple(row) for row in (await session.execute(read, parameters)).all()]
 
     async def _run_on_driver(
-        self, compiled: _CompiledRead, parameters: dict[str, Any]
+        self, connection: AsyncConnection, compiled: _CompiledRead, parameters: dict[str, Any]
     ) -> list[tuple[Any, ...]]:
-        connection = self._connection
-        assert connection is not None
         arguments = compiled.arguments(parameters)
         sync_connection = connection.sync_connection
         assert sync_connection is not None

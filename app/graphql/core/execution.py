@@ -31,7 +31,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from inspect import CO_ITERABLE_COROUTINE
 from types import GeneratorType
-from typing import Any
+from typing import Any, cast
 
 from ariadne.resolvers import resolve_parent_field
 from graphql import (
@@ -221,9 +221,20 @@ def _read_leaf(resolve: LeafAttribute, value: Any) -> Any:
     return serialized
 
 
-_SelectionStep = tuple[str, list[FieldNode], GraphQLField | None, int, GraphQLObjectType | None]
-"""A selected field: its response name, nodes, definition, how it is served and, for an
-object or a list of objects, the objects' type."""
+_Subfields = dict[str, list[FieldNode]]
+_SelectionStep = tuple[
+    str,
+    list[FieldNode],
+    GraphQLField | None,
+    int,
+    str | None,
+    type | None,
+    GraphQLObjectType | None,
+    _Subfields | None,
+]
+"""A selected field: its response name, nodes, definition, how it is served; for a leaf
+the attribute it reads and the type of value that serializes to itself; for an object or
+a list of objects, the objects' type and their selection."""
 
 
 class _SelectionPlan:
@@ -232,26 +243,38 @@ class _SelectionPlan:
 
     __slots__ = ("fields", "parent_type", "steps")
 
-    def __init__(self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]) -> None:
+    def __init__(
+        self,
+        parent_type: GraphQLObjectType,
+        fields: _Subfields,
+        collect_subfields: Callable[[GraphQLObjectType, list[FieldNode]], _Subfields],
+    ) -> None:
         self.parent_type = parent_type
         self.fields = fields  # held, so that its id is not reused while the plan is kept
         type_fields = parent_type.fields
         steps: list[_SelectionStep] = []
         for response_name, field_nodes in fields.items():
             field = type_fields.get(field_nodes[0].name.value)
-            resolve_type = type(field.resolve) if field is not None else None
-            object_type = None
-            if resolve_type is LeafAttribute:
-                kind = _LEAF
-            elif resolve_type in (ObjectAttribute, ContextResolver):
-                kind = _OBJECT
-                object_type = get_named_type(field.type)
-            elif resolve_type is ObjectListAttribute:
-                kind = _OBJECT_LIST
-                object_type = get_named_type(field.type)
-            else:
-                kind = _OTHER
-            steps.append((response_name, field_nodes, field, kind, object_type))
+            resolve = field.resolve if field is not None else None
+            kind, attribute, unchanged, object_type, subfields = _OTHER, None, None, None, None
+            if isinstance(resolve, LeafAttribute):
+                kind, attribute, unchanged = _LEAF, resolve.attribute, resolve.unchanged
+            elif isinstance(resolve, ObjectAttribute | ContextResolver | ObjectListAttribute):
+                kind = _OBJECT_LIST if isinstance(resolve, ObjectListAttribute) else _OBJECT
+                object_type = cast(GraphQLObjectType, get_named_type(field.type))
+                subfields = collect_subfields(object_type, field_nodes)
+            steps.append(
+                (
+                    response_name,
+                    field_nodes,
+                    field,
+                    kind,
+                    attribute,
+                    unchanged,
+                    object_type,
+                    subfields,
+                )
+            )
         self.steps = steps
 
 
@@ -271,7 +294,9 @@ class FieldExecutionContext(ExecutionContext):
     ) -> _SelectionPlan:
         plan = self._plans.get(id(fields))
         if plan is None or plan.fields is not fields or plan.parent_type is not parent_type:
-            plan = self._plans[id(fields)] = _SelectionPlan(parent_type, fields)
+            plan = self._plans[id(fields)] = _SelectionPlan(
+                parent_type, fields, self.collect_subfields
+            )
         return plan
 
     def execute_fields(
@@ -291,23 +316,31 @@ class FieldExecutionContext(ExecutionContext):
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         plan = self._plan(parent_type, fields)
-        for response_name, field_nodes, field, kind, object_type in plan.steps:
+        for step in plan.steps:
+            (
+                response_name,
+                field_nodes,
+                field,
+                kind,
+                attribute,
+                unchanged,
+                object_type,
+                subfields,
+            ) = step
             if kind == _LEAF:
-                resolve: LeafAttribute = field.resolve  # type: ignore[union-attr,assignment]
-                attribute = resolve.attribute
                 try:
                     value = (
                         source_value.get(attribute)
                         if is_mapping
-                        else getattr(source_value, attribute, None)
+                        else getattr(source_value, attribute, None)  # type: ignore[arg-type]
                     )
                 except Exception:  # reported by graphql-core's own path
                     value = _SLOW_PATH
-                if type(value) is resolve.unchanged:
+                if type(value) is unchanged:
                     results[response_name] = value
                     continue
                 if value is not _SLOW_PATH:
-                    value = _read_leaf(resolve, value)
+                    value = _read_leaf(field.resolve, value)  # type: ignore[union-attr,arg-type]
                     if value is not _SLOW_PATH:
                         results[response_name] = value
                         continue
@@ -319,6 +352,7 @@ class FieldExecutionContext(ExecutionContext):
                     is_mapping,
                     field,  # type: ignore[arg-type]
                     object_type,  # type: ignore[arg-type]
+                    subfields,  # type: ignore[arg-type]
                     field_nodes,
                     field_path,
                 )
@@ -348,6 +382,7 @@ class FieldExecutionContext(ExecutionContext):
         is_mapping: bool,
         field: GraphQLField,
         object_type: GraphQLObjectType,
+        subfields: _Subfields,
         field_nodes: list[FieldNode],
         path: Path,
     ) -> Any:
@@ -374,7 +409,6 @@ class FieldExecutionContext(ExecutionContext):
         try:
             # What graphql-core's completion comes to for a present object of a concrete
             # type without `is_type_of`: its fields, executed.
-            subfields = self.collect_subfields(object_type, field_nodes)
             if is_list:
                 item_type = _nullable(return_type).of_type
                 completed = self._complete_items(
