@@ -184,3 +184,29 @@ def test_a_type_converted_by_what_the_driver_reports_takes_sqlalchemys_path(
         return await db.values(read, {"n": "1.5"})
 
     assert with_database(service.settings, scenario) == [(Decimal("1.50"),)]
+
+
+def test_a_prepared_read_cut_short_leaves_a_connection_that_serves_on(service: Service) -> None:
+    """A request stopped (its query timeout) while its read runs on the driver: the
+    connection goes back to the pool and serves the next request."""
+    _postgresql_only(service)
+    settings = service.settings.model_copy(
+        update={"database_pool_size": 1, "database_max_overflow": 0}
+    )
+    sleeping = PreparedRead(sa.select(sa.func.pg_sleep(1)))
+
+    async def scenario(db: RequestDatabase, engine: Any) -> tuple[int, int]:
+        ((pid,),) = await db.values(PID)
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.2):
+                await db.values(sleeping)
+        await db.close()
+        following = RequestDatabase(engine)
+        try:
+            ((serving,),) = await following.values(PID)
+        finally:
+            await following.close()
+        return pid, serving
+
+    pid, serving = with_database(settings, scenario)
+    assert serving == pid  # the pool's only connection, in use again
