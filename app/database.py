@@ -299,6 +299,12 @@ class RequestDatabase:
             raise asyncio.CancelledError("the request this database served has ended")
         if self._connection is None:
             self._connection = await self._engine.connect()
+            if self._direct_reads:
+                # Just checked out, so the driver's connection is at hand without I/O
+                # (`get_raw_connection` would cost a greenlet switch on every request).
+                sync_connection = self._connection.sync_connection
+                assert sync_connection is not None
+                self._driver_connection = sync_connection.connection.driver_connection
         return self._connection
 
     async def _current_session(self) -> AsyncSession:
@@ -339,7 +345,7 @@ class RequestDatabase:
         announce = sync_connection.dispatch.before_cursor_execute
         if announce:  # the engine's listeners (statement counts, recordings) see it too
             announce(sync_connection, None, compiled.sql, arguments, None, False)
-        if self._driver_connection is None:  # SQLAlchemy's errors, as they come
+        if self._driver_connection is None:  # after an invalidation: SQLAlchemy reconnects
             raw = await connection.get_raw_connection()
             self._driver_connection = raw.driver_connection
         try:
