@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -26,6 +25,7 @@ from app.settings import Settings
 # Where DATABASE_ECHO writes the statements run on the driver directly, beside
 # SQLAlchemy's own.
 _echo = logging.getLogger("sqlalchemy.engine.Engine")
+_log = logging.getLogger(__name__)
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -146,12 +146,18 @@ def _lost_by_sqlstate(sqlstate: str) -> bool:
     return sqlstate[:2] in ("08", "57") and sqlstate != "57014"
 
 
+def _unavailable(sqlstate: str, *, lost: bool) -> bool:
+    """Whether an error says the database cannot serve now (SERVICE_UNAVAILABLE), not
+    that the request is wrong."""
+    return lost or sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+
+
 def _database_unavailable(context: sa.engine.ExceptionContext) -> BaseException | None:
     """Report a lost or refused PostgreSQL connection as an OperationalError, the class
     the service answers SERVICE_UNAVAILABLE for (asyncpg's are plain DBAPIErrors)."""
     original = context.original_exception
     sqlstate: str = getattr(original, "sqlstate", None) or ""
-    unavailable = context.is_disconnect or sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    unavailable = _unavailable(sqlstate, lost=context.is_disconnect)
     if not unavailable or context.sqlalchemy_exception is None:
         return None
     if _lost_by_sqlstate(sqlstate):
@@ -177,27 +183,60 @@ async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
 
 
 class PreparedRead:
-    """A SELECT built once, read as plain tuples of values.
+    """A SELECT built once, read as tuples of values, optionally with its leading columns
+    made into row types (`entities`: each takes as many columns as it has fields; the
+    columns after them stay plain values).
 
     On PostgreSQL it is compiled once and run on asyncpg itself: SQLAlchemy's execution
     path (its compiled-cache lookup, parameter and result handling, the adapter) cost
     several times what the driver does for a small statement, which made it a third of
     a list request's time. SQLAlchemy still writes the SQL and converts the values (its
     types' own processors), and the engine's `before_cursor_execute` listeners still
-    see the statement. A statement with expanding parameters (an `IN` list) is rewritten
-    per execution, so it takes SQLAlchemy's path, as everything does on other engines.
+    see the statement. A statement that SQLAlchemy rewrites per execution (expanding or
+    literal-execute parameters) takes SQLAlchemy's path, as everything does on other
+    engines; so does one made with `once` for a single request (compiling it would cost
+    more than SQLAlchemy's path, which keeps compiled forms by the statement's shape).
     """
 
-    def __init__(self, select: sa.Select[Any]) -> None:
+    def __init__(
+        self, select: sa.Select[Any], *, entities: tuple[Any, ...] = (), once: bool = False
+    ) -> None:
         self.select = select
+        self.once = once
         self._compiled: dict[tuple[str, str], _CompiledRead | None] = {}
+        self._slices: list[tuple[Any, int, int]] = []
+        start = 0
+        for row_type in entities:
+            self._slices.append((row_type, start, start + len(row_type._fields)))
+            start += len(row_type._fields)
+        self._rest = start
+        self._whole = (
+            entities[0] if len(entities) == 1 and start == len(select.selected_columns) else None
+        )
+        """The one row type that takes every column, when there is one."""
 
     def compiled_for(self, dialect: sa.Dialect) -> "_CompiledRead | None":
         """The statement compiled for `dialect`; None when it cannot run precompiled."""
+        if self.once:
+            return None
         key = (dialect.name, dialect.driver)
         if key not in self._compiled:
             self._compiled[key] = _CompiledRead.compile(self.select, dialect)
         return self._compiled[key]
+
+    def shaped(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Each row as its entities' rows, then its other values."""
+        if not self._slices:
+            return rows
+        whole = self._whole
+        if whole is not None:
+            return [(whole._make(row),) for row in rows]
+        rest = self._rest
+        return [
+            tuple(row_type._make(row[start:end]) for row_type, start, end in self._slices)
+            + row[rest:]
+            for row in rows
+        ]
 
 
 @dataclass(frozen=True)
@@ -213,7 +252,11 @@ class _CompiledRead:
     @classmethod
     def compile(cls, select: sa.Select[Any], dialect: sa.Dialect) -> "_CompiledRead | None":
         compiled = select.compile(dialect=dialect)
-        if compiled.post_compile_params or compiled.positiontup is None:
+        if (
+            compiled.post_compile_params
+            or compiled.literal_execute_params
+            or compiled.positiontup is None
+        ):
             return None
         names = tuple(compiled.positiontup)
         fixed_values = {
@@ -262,10 +305,11 @@ class _CompiledRead:
         return rows
 
 
-def _connection_lost(error: BaseException) -> bool:
-    """Whether an error of asyncpg, used directly, leaves its connection unusable."""
-    if isinstance(error, OSError | asyncpg.InterfaceError | asyncpg.InternalClientError):
-        return True  # the socket failed or timed out, or the driver lost the protocol
+def _connection_lost(error: BaseException, driver_connection: Any) -> bool:
+    """Whether an error of asyncpg, used directly, leaves its connection unusable: the
+    socket failed or timed out, the connection closed, or the server ended it."""
+    if isinstance(error, OSError) or driver_connection.is_closed():
+        return True
     return _lost_by_sqlstate(getattr(error, "sqlstate", None) or "")
 
 
@@ -275,9 +319,11 @@ class RequestDatabase:
     GraphQL resolves sibling fields concurrently, but a connection serves one statement
     at a time, so every use goes through a lock. Writes run in a transaction of their
     own that starts with no read snapshot held: on SQLite a transaction that reads
-    before it writes can fail to upgrade its lock. `PreparedRead`s run outside any
-    transaction on PostgreSQL (each statement sees its own snapshot there, in a
-    transaction or not), so a read-only request sends no BEGIN and no ROLLBACK.
+    before it writes can fail to upgrade its lock. On PostgreSQL `PreparedRead`s run on
+    the driver outside any transaction (under READ COMMITTED each statement takes its own
+    snapshot, in a transaction or not), so a read-only request sends no BEGIN and no
+    ROLLBACK; a read transaction the session opened for a read of its own is ended
+    before such a read, so that a failing one leaves no transaction aborted behind it.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -299,12 +345,6 @@ class RequestDatabase:
             raise asyncio.CancelledError("the request this database served has ended")
         if self._connection is None:
             self._connection = await self._engine.connect()
-            if self._direct_reads:
-                # Just checked out, so the driver's connection is at hand without I/O
-                # (`get_raw_connection` would cost a greenlet switch on every request).
-                sync_connection = self._connection.sync_connection
-                assert sync_connection is not None
-                self._driver_connection = sync_connection.connection.driver_connection
         return self._connection
 
     async def _current_session(self) -> AsyncSession:
@@ -323,21 +363,31 @@ class RequestDatabase:
     async def values(
         self, read: "PreparedRead | sa.Select[Any]", parameters: dict[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
-        """Every row as a tuple of its columns' values (no ORM instances)."""
+        """Every row as a tuple of its columns' values (no ORM instances), shaped as a
+        `PreparedRead` says."""
         async with self._lock:
             if isinstance(read, PreparedRead):
                 compiled = read.compiled_for(self._engine.dialect) if self._direct_reads else None
                 if compiled is not None:
-                    connection = await self._current_connection()
-                    return await self._run_on_driver(connection, compiled, parameters or {})
-                read = read.select
-            session = await self._current_session()
-            return [tuple(row) for row in (await session.execute(read, parameters)).all()]
+                    rows = await self._run_on_driver(compiled, parameters or {})
+                else:
+                    rows = await self._run_in_session(read.select, parameters)
+                return read.shaped(rows)
+            return await self._run_in_session(read, parameters)
+
+    async def _run_in_session(
+        self, select: sa.Select[Any], parameters: dict[str, Any] | None
+    ) -> list[tuple[Any, ...]]:
+        session = await self._current_session()
+        return [tuple(row) for row in (await session.execute(select, parameters)).all()]
 
     async def _run_on_driver(
-        self, connection: AsyncConnection, compiled: _CompiledRead, parameters: dict[str, Any]
+        self, compiled: _CompiledRead, parameters: dict[str, Any]
     ) -> list[tuple[Any, ...]]:
         arguments = compiled.arguments(parameters)
+        if self._session is not None and self._session.in_transaction():
+            await self._session.commit()  # see the class's text; commit keeps loaded rows
+        connection = await self._current_connection()
         sync_connection = connection.sync_connection
         assert sync_connection is not None
         if self._engine.echo:
@@ -345,28 +395,45 @@ class RequestDatabase:
         announce = sync_connection.dispatch.before_cursor_execute
         if announce:  # the engine's listeners (statement counts, recordings) see it too
             announce(sync_connection, None, compiled.sql, arguments, None, False)
-        if self._driver_connection is None:  # after an invalidation: SQLAlchemy reconnects
-            raw = await connection.get_raw_connection()
-            self._driver_connection = raw.driver_connection
+        if self._driver_connection is None:
+            if sync_connection.invalidated:  # SQLAlchemy reconnects (I/O)
+                await connection.get_raw_connection()
+            # Checked out, so the driver's connection is at hand without I/O
+            # (`get_raw_connection` would cost a greenlet switch on every request).
+            self._driver_connection = sync_connection.connection.driver_connection
+        driver_connection = self._driver_connection
         try:
-            records = await self._driver_connection.fetch(compiled.sql, *arguments)
+            records = await driver_connection.fetch(compiled.sql, *arguments)
         except Exception as error:
-            raise await self._driver_failure(error, compiled.sql, arguments) from error
+            raise await self._driver_failure(
+                error, connection, driver_connection, compiled.sql, arguments
+            ) from error
         return compiled.rows(records)
 
     async def _driver_failure(
-        self, error: Exception, sql: str, arguments: tuple[Any, ...]
+        self,
+        error: Exception,
+        connection: AsyncConnection,
+        driver_connection: Any,
+        sql: str,
+        arguments: tuple[Any, ...],
     ) -> sa.exc.DBAPIError:
-        """The error SQLAlchemy would have raised for the driver's `error`: a lost
-        connection is invalidated (the pool replaces it) and, like a database that
-        refuses service, reported as an OperationalError (SERVICE_UNAVAILABLE)."""
-        lost = _connection_lost(error)
-        sqlstate: str = getattr(error, "sqlstate", None) or ""
+        """The error SQLAlchemy raises for the driver's `error`, after what it does: a lost
+        connection is invalidated, and with it every connection the pool made before it
+        (as after a server restart); that, and a database that refuses service, is an
+        OperationalError (SERVICE_UNAVAILABLE)."""
+        lost = _connection_lost(error, driver_connection)
         if lost:
             self._driver_connection = None
-            if self._connection is not None:
-                await self._connection.invalidate(error)
-        if lost or sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES:
+            sync_connection = connection.sync_connection
+            if sync_connection is not None and not sync_connection.invalidated:
+                # What SQLAlchemy's own error handling does on a disconnect.
+                self._engine.sync_engine.pool._invalidate(
+                    sync_connection.connection, error, _checkin=False
+                )
+                await connection.invalidate(error)
+        sqlstate: str = getattr(error, "sqlstate", None) or ""
+        if _unavailable(sqlstate, lost=lost):
             return sa.exc.OperationalError(sql, arguments, error, connection_invalidated=lost)
         return sa.exc.DBAPIError(sql, arguments, error)
 
@@ -393,9 +460,18 @@ class RequestDatabase:
         async with self._lock:  # after a statement still running, if any
             self._closed = True
             self._driver_connection = None
-            if self._session is not None:
-                await self._session.close()
-                self._session = None
-            if self._connection is not None:
-                await self._connection.close()
-                self._connection = None
+            session, connection = self._session, self._connection
+            self._session = self._connection = None
+            try:
+                try:
+                    if session is not None:
+                        await session.close()
+                finally:
+                    if connection is not None:
+                        await connection.close()
+            except Exception:
+                # The answer is made (a write committed inside `write`); a connection
+                # that fails to end its read transaction is SQLAlchemy's to discard.
+                _log.warning(
+                    "the request's database connection did not close cleanly", exc_info=True
+                )

@@ -210,3 +210,100 @@ def test_a_prepared_read_cut_short_leaves_a_connection_that_serves_on(service: S
 
     pid, serving = with_database(settings, scenario)
     assert serving == pid  # the pool's only connection, in use again
+
+
+def test_prepared_reads_shape_rows_into_row_types(service: Service) -> None:
+    """`entities`: the leading columns made into row types, the rest plain values, on
+    either path."""
+    organization = create_organization(service, "Acme")
+    create_integration(service, organization["id"], "Billing")
+    select = (
+        sa.select(*INTEGRATIONS.columns, *ORGANIZATIONS.columns, sa.literal(7).label("seven"))
+        .join(ORGANIZATIONS, INTEGRATIONS.c.organization_id == ORGANIZATIONS.c.id)
+        .where(ORGANIZATIONS.c.id == sa.bindparam("organization_id"))
+    )
+    entities = (models.row_type_of(models.Integration), models.row_type_of(models.Organization))
+
+    async def scenario(db: RequestDatabase, _engine: Any) -> list[Any]:
+        prepared = PreparedRead(select, entities=entities)
+        once = PreparedRead(select, entities=entities, once=True)
+        parameters = {"organization_id": organization["id"]}
+        return [await db.values(prepared, parameters), await db.values(once, parameters)]
+
+    prepared, once = with_database(service.settings, scenario)
+    assert prepared == once
+    ((integration, owner, seven),) = prepared
+    assert isinstance(integration, entities[0]) and integration.title == "Billing"
+    assert isinstance(owner, entities[1]) and owner.title == "Acme"
+    assert seven == 7
+
+
+def test_a_driver_error_of_the_request_is_not_a_lost_connection(service: Service) -> None:
+    """An argument the driver cannot send is the request's error, not the database's:
+    not SERVICE_UNAVAILABLE, and the connection serves on."""
+    _postgresql_only(service)
+    wrong = PreparedRead(sa.select(sa.bindparam("n", type_=sa.Integer)))
+
+    async def scenario(db: RequestDatabase, _engine: Any) -> tuple[Any, int, int]:
+        ((pid,),) = await db.values(PID)
+        with pytest.raises(sa.exc.DBAPIError) as raised:
+            await db.values(wrong, {"n": "not a number"})
+        ((after,),) = await db.values(PID)
+        return raised.value, pid, after
+
+    error, pid, after = with_database(service.settings, scenario)
+    assert not isinstance(error, sa.exc.OperationalError)
+    assert after == pid
+
+
+def test_a_lost_connection_retires_the_pools_older_connections(service: Service) -> None:
+    """As SQLAlchemy does on a disconnect: the connections the pool made before (which a
+    server restart would have cut as well) are replaced, not handed out to fail."""
+    _postgresql_only(service)
+    settings = service.settings.model_copy(
+        update={"database_pool_size": 2, "database_max_overflow": 0}
+    )
+
+    async def scenario(db: RequestDatabase, engine: Any) -> tuple[set[int], int]:
+        other = RequestDatabase(engine)
+        ((pid,),) = await db.values(PID)
+        ((other_pid,),) = await other.values(PID)
+        await other.close()  # back in the pool, and recently used: not tested on checkout
+        async with engine.connect() as killer:  # an overflow of none: waits for no one
+            await killer.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(sa.exc.OperationalError):
+            await db.values(PID)
+        await db.close()
+        following = RequestDatabase(engine)
+        try:
+            ((serving,),) = await following.values(PID)
+        finally:
+            await following.close()
+        return {pid, other_pid}, serving
+
+    before, serving = with_database(settings, scenario)
+    assert serving not in before
+
+
+def test_a_failed_driver_read_leaves_the_sessions_reads_working(service: Service) -> None:
+    """A read through the session (an `IN` list) opens a transaction; a driver read after
+    it that fails (its statement cancelled) must not leave that transaction aborted for
+    the session's next read."""
+    _postgresql_only(service)
+    organization = create_organization(service, "Acme")
+    settings = service.settings.model_copy(update={"database_statement_timeout_seconds": 0.2})
+    by_ids = PreparedRead(
+        sa.select(ORGANIZATIONS.c.title).where(
+            ORGANIZATIONS.c.id.in_(sa.bindparam("ids", expanding=True))
+        )
+    )
+    sleeping = PreparedRead(sa.select(sa.func.pg_sleep(2)))
+
+    async def scenario(db: RequestDatabase, _engine: Any) -> list[Any]:
+        first = await db.values(by_ids, {"ids": [organization["id"]]})
+        with pytest.raises(sa.exc.OperationalError):
+            await db.values(sleeping)
+        return [first, await db.values(by_ids, {"ids": [organization["id"]]})]
+
+    first, second = with_database(settings, scenario)
+    assert first == second == [("Acme",)]

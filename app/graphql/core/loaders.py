@@ -20,8 +20,9 @@ OWNERS: dict[str, tuple[str, str]] = {"Integration": ("Organization", "organizat
 def _by_ids_read(entity_type: str, *, one: bool) -> PreparedRead:
     """The statement that loads entities of a type by ID (`ids`, expanding; `id` when
     `one`: an expanding parameter rewrites the statement on every execution), joined to
-    their owner when they have one: the entity's columns, then the owner's."""
-    table = table_of(NODE_MODELS[entity_type])
+    their owner when they have one: rows of the entity's row type, then the owner's."""
+    model = NODE_MODELS[entity_type]
+    table = table_of(model)
     wanted = (
         table.c.id == sa.bindparam("id")
         if one
@@ -29,13 +30,15 @@ def _by_ids_read(entity_type: str, *, one: bool) -> PreparedRead:
     )
     owner = OWNERS.get(entity_type)
     if owner is None:
-        return PreparedRead(sa.select(*table.columns).where(wanted))
+        return PreparedRead(sa.select(*table.columns).where(wanted), entities=(row_type_of(model),))
     owner_type, column = owner
-    owner_table = table_of(NODE_MODELS[owner_type])
+    owner_model = NODE_MODELS[owner_type]
+    owner_table = table_of(owner_model)
     return PreparedRead(
         sa.select(*table.columns, *owner_table.columns)
         .join(owner_table, table.c[column] == owner_table.c.id)
-        .where(wanted)
+        .where(wanted),
+        entities=(row_type_of(model), row_type_of(owner_model)),
     )
 
 
@@ -52,7 +55,6 @@ class EntityLoader(DataLoader[str, Any]):
         super().__init__()
         self._loaders = loaders
         self._entity_type = entity_type
-        self.row_type = row_type_of(NODE_MODELS[entity_type])
 
     async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
         unique = list(dict.fromkeys(ids))
@@ -60,21 +62,12 @@ class EntityLoader(DataLoader[str, Any]):
         read = BY_IDS_READS[self._entity_type, one]
         parameters = {"id": unique[0]} if one else {"ids": unique}
         owner = OWNERS.get(self._entity_type)
-        row_type = self.row_type
-        if owner is None:
-            rows = [
-                row_type._make(values) for values in await self._loaders.db.values(read, parameters)
-            ]
-        else:
+        found = await self._loaders.db.values(read, parameters)
+        if owner is not None:
             owner_loader = self._loaders.entity(owner[0])
-            owner_row_type = owner_loader.row_type
-            width = len(row_type._fields)
-            rows = []
-            for values in await self._loaders.db.values(read, parameters):
-                owner_row = owner_row_type._make(values[width:])
+            for _, owner_row in found:
                 owner_loader.prime(owner_row.id, owner_row)
-                rows.append(row_type._make(values[:width]))
-        by_id = {row.id: row for row in rows}
+        by_id = {row[0].id: row[0] for row in found}
         return [by_id.get(id_) for id_ in ids]
 
 

@@ -263,7 +263,9 @@ class Listing:
             .where(self.scope, *filters)
             .limit(cap + 1)
         )
-        read = PreparedRead(sa.select(sa.func.count()).select_from(capped.subquery()))
+        read = PreparedRead(
+            sa.select(sa.func.count()).select_from(capped.subquery()), once=bool(filters)
+        )
         if not filters:
             self._counts[cap] = read
         return read
@@ -275,6 +277,7 @@ class PageStatement:
     the table's columns, then one column per flag."""
 
     read: PreparedRead
+    """A row of the model's row type, then the flags."""
     flags: tuple[str, ...]
     """The far-side flags (`previous`, `next`), as the last columns of `read`."""
     flags_alone: PreparedRead | None
@@ -307,8 +310,10 @@ class PageStatement:
             .order_by(*keyset.order_by(reverse=not shape.forward))
             .limit(sa.bindparam("page_limit"))
         )
-        flags_alone = PreparedRead(sa.select(*flag_columns)) if flag_columns else None
-        return cls(PreparedRead(select), tuple(beyond), flags_alone)
+        once = bool(filters)  # built for this request
+        flags_alone = PreparedRead(sa.select(*flag_columns), once=once) if flag_columns else None
+        page = PreparedRead(select, entities=(row_type_of(listing.model),), once=once)
+        return cls(page, tuple(beyond), flags_alone)
 
 
 async def paginate(
@@ -345,9 +350,7 @@ async def paginate(
             (flags,) = await context.db.values(statement.flags_alone, values)
         found_beyond = dict(zip(statement.flags, map(bool, flags), strict=True))
     more_in_direction = len(found) > size
-    row_type = row_type_of(listing.model)
-    width = len(row_type._fields)
-    rows = [row_type._make(row[:width]) for row in found[:size]]
+    rows = [row[0] for row in found[:size]]
     if not arguments.forward:
         rows.reverse()
 
