@@ -13,14 +13,18 @@ So fields without arguments are marked when the schema is built (`mark_short_pat
 - `LeafAttribute`: a scalar or enum read by Ariadne's default (or name-converting)
   resolver; read and serialized in place.
 - `ObjectAttribute`: an object type (not a list, not abstract) read the same way.
+- `ObjectListAttribute`: a list of such objects read the same way.
 - `ContextResolver`: an object-typed field whose resolver takes `(source, context)`,
   declared with `context_resolver`; it must be cheap and may be called twice.
 
-Objects are then completed by graphql-core itself, only without the resolve info, which
-completion reads for nothing but the error of a null in a non-null field. Anything out of
-the ordinary (a null, an awaitable, a callable attribute, a value that does not
-serialize) takes graphql-core's own path, which reports it exactly as before; with
-field middleware, every field does.
+A present object of such a type (each item of such a list) is completed as graphql-core
+would complete it, by executing its selection, without the resolve info, which
+completion reads for nothing but the error of a null in a non-null field; errors are
+reported where graphql-core reports them. Each selection set is looked up and classified
+once per request (`_SelectionPlan`), then served for every object of a list. Anything
+out of the ordinary (a null, an awaitable, a callable attribute, a value that does not
+serialize, a list item that is not a present object) takes graphql-core's own path,
+which reports it exactly as before; with field middleware, every field does.
 
 `is_awaitable` is decided per type of value: graphql-core's default looks for an
 `__await__` attribute on every value, and on a SQLModel row that miss goes through
@@ -475,6 +479,13 @@ class FieldExecutionContext(ExecutionContext):
 
 def _needs_graphql_core(value: Any) -> bool:
     """Whether an object field's value (or a list item) needs graphql-core's own path:
-    a null (its error reads the resolve info), an exception (raised where it stands), a
-    callable (Ariadne's default resolver calls it) or an awaitable."""
-    return value is None or isinstance(value, Exception) or callable(value) or is_awaitable(value)
+    a null or `Undefined` (completed as null, whose error reads the resolve info), an
+    exception (raised where it stands), a callable (Ariadne's default resolver calls it)
+    or an awaitable."""
+    return (
+        value is None
+        or value is Undefined
+        or isinstance(value, Exception)
+        or callable(value)
+        or is_awaitable(value)
+    )
