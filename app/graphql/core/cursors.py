@@ -19,8 +19,10 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 _FORMAT = b"\x02"
-"""The cursor layout and checksum algorithm (1 was HMAC-SHA256; such cursors no longer
-decode, as after a change of the secret)."""
+"""The cursor layout and checksum algorithm of the cursors made now."""
+_FORMAT_HMAC = b"\x01"
+"""The same layout checked with HMAC-SHA256, as earlier versions made them: still
+decoded, so that a walk begun before an upgrade goes on after it."""
 _CHECKSUM_BYTES = 8
 _HEADER_BYTES = len(_FORMAT) + _CHECKSUM_BYTES + 16
 
@@ -78,12 +80,17 @@ class CursorCodec:
         # accepted, so that a changed character is always noticed.
         if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:
             return None
-        if len(raw) < _HEADER_BYTES or raw[:1] != _FORMAT:
+        if len(raw) < _HEADER_BYTES or raw[:1] not in (_FORMAT, _FORMAT_HMAC):
             return None
         checksum, body = raw[1 : _HEADER_BYTES - 16], raw[_HEADER_BYTES - 16 :]
-        expected = self._list_checksum(scope, ordering)
-        expected.update(body)
-        if not hmac.compare_digest(checksum, expected.digest()):
+        if raw[:1] == _FORMAT:
+            expected_checksum = self._list_checksum(scope, ordering)
+            expected_checksum.update(body)
+            expected = expected_checksum.digest()
+        else:
+            message = b"\x00".join((scope.encode(), ordering.encode(), body))
+            expected = hmac.digest(self._key, message, "sha256")[:_CHECKSUM_BYTES]
+        if not hmac.compare_digest(checksum, expected):
             return None
         try:
             sort_key = body[16:].decode()
