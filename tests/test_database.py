@@ -110,6 +110,16 @@ def _postgresql_only(service: Service) -> None:
 PID = PreparedRead(sa.select(sa.func.pg_backend_pid()))
 
 
+async def _next_requests_backend(engine: Any) -> int:
+    """The server process of the connection the pool gives the next request."""
+    db = RequestDatabase(engine)
+    try:
+        ((pid,),) = await db.values(PID)
+    finally:
+        await db.close()
+    return int(pid)
+
+
 def test_a_connection_lost_under_a_prepared_read_is_unavailable_and_replaced(
     service: Service,
 ) -> None:
@@ -122,11 +132,7 @@ def test_a_connection_lost_under_a_prepared_read_is_unavailable_and_replaced(
         with pytest.raises(sa.exc.OperationalError) as raised:
             await db.values(PID)
         await db.close()
-        replacement = RequestDatabase(engine)
-        try:
-            ((serving,),) = await replacement.values(PID)
-        finally:
-            await replacement.close()
+        serving = await _next_requests_backend(engine)
         return pid, raised.value, serving
 
     pid, error, serving = with_database(service.settings, scenario)
@@ -134,22 +140,33 @@ def test_a_connection_lost_under_a_prepared_read_is_unavailable_and_replaced(
     assert serving != pid
 
 
+@pytest.mark.parametrize(
+    ("select", "parameters", "sqlstate"),
+    [
+        # A statement the server refuses: not an integer.
+        (sa.select(sa.cast(sa.bindparam("n", type_=sa.Text), sa.Integer)), {"n": "one"}, "22P02"),
+        # An argument the driver cannot send: the request's error, found before the server.
+        (sa.select(sa.bindparam("n", type_=sa.Integer)), {"n": "not a number"}, "22000"),
+    ],
+    ids=["refused by the server", "refused by the driver"],
+)
 def test_a_failing_prepared_read_is_a_database_error_and_the_connection_stays(
-    service: Service,
+    service: Service, select: sa.Select[Any], parameters: dict[str, Any], sqlstate: str | None
 ) -> None:
+    """Not SERVICE_UNAVAILABLE (the database is fine), and the connection serves on."""
     _postgresql_only(service)
-    failing = PreparedRead(sa.select(sa.cast(sa.bindparam("text", type_=sa.Text), sa.Integer)))
+    failing = PreparedRead(select)
 
     async def scenario(db: RequestDatabase, _engine: Any) -> tuple[Any, int, int]:
         ((pid,),) = await db.values(PID)
         with pytest.raises(sa.exc.DBAPIError) as raised:
-            await db.values(failing, {"text": "one"})
+            await db.values(failing, parameters)
         ((after,),) = await db.values(PID)
         return raised.value, pid, after
 
     error, pid, after = with_database(service.settings, scenario)
-    assert not isinstance(error, sa.exc.OperationalError)  # not SERVICE_UNAVAILABLE
-    assert getattr(error.orig, "sqlstate", None) == "22P02"  # not an integer
+    assert not isinstance(error, sa.exc.OperationalError)
+    assert getattr(error.orig, "sqlstate", None) == sqlstate
     assert after == pid
 
 
@@ -201,11 +218,7 @@ def test_a_prepared_read_cut_short_leaves_a_connection_that_serves_on(service: S
             async with asyncio.timeout(0.2):
                 await db.values(sleeping)
         await db.close()
-        following = RequestDatabase(engine)
-        try:
-            ((serving,),) = await following.values(PID)
-        finally:
-            await following.close()
+        serving = await _next_requests_backend(engine)
         return pid, serving
 
     pid, serving = with_database(settings, scenario)
@@ -238,24 +251,6 @@ def test_prepared_reads_shape_rows_into_row_types(service: Service) -> None:
     assert seven == 7
 
 
-def test_a_driver_error_of_the_request_is_not_a_lost_connection(service: Service) -> None:
-    """An argument the driver cannot send is the request's error, not the database's:
-    not SERVICE_UNAVAILABLE, and the connection serves on."""
-    _postgresql_only(service)
-    wrong = PreparedRead(sa.select(sa.bindparam("n", type_=sa.Integer)))
-
-    async def scenario(db: RequestDatabase, _engine: Any) -> tuple[Any, int, int]:
-        ((pid,),) = await db.values(PID)
-        with pytest.raises(sa.exc.DBAPIError) as raised:
-            await db.values(wrong, {"n": "not a number"})
-        ((after,),) = await db.values(PID)
-        return raised.value, pid, after
-
-    error, pid, after = with_database(service.settings, scenario)
-    assert not isinstance(error, sa.exc.OperationalError)
-    assert after == pid
-
-
 def test_a_lost_connection_retires_the_pools_older_connections(service: Service) -> None:
     """As SQLAlchemy does on a disconnect: the connections the pool made before (which a
     server restart would have cut as well) are replaced, not handed out to fail."""
@@ -274,11 +269,7 @@ def test_a_lost_connection_retires_the_pools_older_connections(service: Service)
         with pytest.raises(sa.exc.OperationalError):
             await db.values(PID)
         await db.close()
-        following = RequestDatabase(engine)
-        try:
-            ((serving,),) = await following.values(PID)
-        finally:
-            await following.close()
+        serving = await _next_requests_backend(engine)
         return {pid, other_pid}, serving
 
     before, serving = with_database(settings, scenario)
