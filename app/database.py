@@ -330,7 +330,6 @@ class RequestDatabase:
         self._engine = engine
         self._direct_reads = engine.dialect.driver == "asyncpg"
         self._connection: AsyncConnection | None = None
-        self._driver_connection: Any = None
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._closed = False
@@ -385,23 +384,24 @@ class RequestDatabase:
         self, compiled: _CompiledRead, parameters: dict[str, Any]
     ) -> list[tuple[Any, ...]]:
         arguments = compiled.arguments(parameters)
-        if self._session is not None and self._session.in_transaction():
-            await self._session.commit()  # see the class's text; commit keeps loaded rows
         connection = await self._current_connection()
         sync_connection = connection.sync_connection
         assert sync_connection is not None
+        session = self._session
+        if session is not None and session.in_transaction():
+            # See the class's text. Commit keeps the rows loaded; a transaction whose
+            # connection was lost can only be rolled back.
+            await (session.rollback() if sync_connection.invalidated else session.commit())
+        if sync_connection.invalidated:  # lost earlier in this request: SQLAlchemy reconnects
+            await connection.get_raw_connection()
+        # Checked out and valid, so the driver's connection is at hand without I/O
+        # (`get_raw_connection` would cost a greenlet switch on every request).
+        driver_connection: Any = sync_connection.connection.driver_connection
         if self._engine.echo:
             _echo.info("%s\n[driver] %r", compiled.sql, arguments)
         announce = sync_connection.dispatch.before_cursor_execute
         if announce:  # the engine's listeners (statement counts, recordings) see it too
             announce(sync_connection, None, compiled.sql, arguments, None, False)
-        if self._driver_connection is None:
-            if sync_connection.invalidated:  # SQLAlchemy reconnects (I/O)
-                await connection.get_raw_connection()
-            # Checked out, so the driver's connection is at hand without I/O
-            # (`get_raw_connection` would cost a greenlet switch on every request).
-            self._driver_connection = sync_connection.connection.driver_connection
-        driver_connection = self._driver_connection
         try:
             records = await driver_connection.fetch(compiled.sql, *arguments)
         except Exception as error:
@@ -424,7 +424,6 @@ class RequestDatabase:
         OperationalError (SERVICE_UNAVAILABLE)."""
         lost = _connection_lost(error, driver_connection)
         if lost:
-            self._driver_connection = None
             sync_connection = connection.sync_connection
             if sync_connection is not None and not sync_connection.invalidated:
                 # What SQLAlchemy's own error handling does on a disconnect.
@@ -459,7 +458,6 @@ class RequestDatabase:
     async def close(self) -> None:
         async with self._lock:  # after a statement still running, if any
             self._closed = True
-            self._driver_connection = None
             session, connection = self._session, self._connection
             self._session = self._connection = None
             try:

@@ -298,3 +298,32 @@ def test_a_failed_driver_read_leaves_the_sessions_reads_working(service: Service
 
     first, second = with_database(settings, scenario)
     assert first == second == [("Acme",)]
+
+
+def test_a_driver_read_after_the_session_lost_its_connection_reconnects(
+    service: Service,
+) -> None:
+    """The session's read (an `IN` list) finds its connection gone: that read fails as
+    SERVICE_UNAVAILABLE; a driver read later in the same request rolls the dead
+    transaction back and runs on a new connection, rather than failing otherwise."""
+    _postgresql_only(service)
+    organization = create_organization(service, "Acme")
+    by_ids = PreparedRead(
+        sa.select(ORGANIZATIONS.c.title).where(
+            ORGANIZATIONS.c.id.in_(sa.bindparam("ids", expanding=True))
+        )
+    )
+
+    async def scenario(db: RequestDatabase, engine: Any) -> tuple[int, int]:
+        await db.values(by_ids, {"ids": [organization["id"]]})  # opens the session's transaction
+        async with db.read() as session:
+            pid = (await session.execute(sa.select(sa.func.pg_backend_pid()))).scalar_one()
+        async with engine.connect() as other:
+            await other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(sa.exc.OperationalError):
+            await db.values(by_ids, {"ids": [organization["id"]]})
+        ((serving,),) = await db.values(PID)
+        return pid, serving
+
+    pid, serving = with_database(service.settings, scenario)
+    assert serving != pid
