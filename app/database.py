@@ -360,25 +360,19 @@ class RequestDatabase:
             yield await self._current_session()
 
     async def values(
-        self, read: "PreparedRead | sa.Select[Any]", parameters: dict[str, Any] | None = None
+        self, read: PreparedRead, parameters: dict[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
-        """Every row as a tuple of its columns' values (no ORM instances), shaped as a
-        `PreparedRead` says."""
+        """Every row as a tuple of its columns' values (no ORM instances), shaped as
+        `read` says."""
         async with self._lock:
-            if isinstance(read, PreparedRead):
-                compiled = read.compiled_for(self._engine.dialect) if self._direct_reads else None
-                if compiled is not None:
-                    rows = await self._run_on_driver(compiled, parameters or {})
-                else:
-                    rows = await self._run_in_session(read.select, parameters)
-                return read.shaped(rows)
-            return await self._run_in_session(read, parameters)
-
-    async def _run_in_session(
-        self, select: sa.Select[Any], parameters: dict[str, Any] | None
-    ) -> list[tuple[Any, ...]]:
-        session = await self._current_session()
-        return [tuple(row) for row in (await session.execute(select, parameters)).all()]
+            compiled = read.compiled_for(self._engine.dialect) if self._direct_reads else None
+            if compiled is not None:
+                rows = await self._run_on_driver(compiled, parameters or {})
+            else:
+                session = await self._current_session()
+                result = await session.execute(read.select, parameters)
+                rows = [tuple(row) for row in result.all()]
+            return read.shaped(rows)
 
     async def _run_on_driver(
         self, compiled: _CompiledRead, parameters: dict[str, Any]
