@@ -3,9 +3,9 @@
 import gc
 import logging
 import sys
-from http import HTTPStatus
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return RequestLogMiddleware(endpoint, as_json=settings.log_json)
 
-    app.add_middleware(with_shared_middleware)  # type: ignore[arg-type]
+    app.add_middleware(with_shared_middleware)
 
     async def graphql(request: Request) -> Response:
         trace_id = trace_id_from_traceparent(request.headers.get("traceparent"))

@@ -15,7 +15,7 @@ from graphql import (
     execute,
     parse,
 )
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.graphql.core.execution import (
@@ -96,12 +96,13 @@ def _schemas() -> tuple[GraphQLSchema, GraphQLSchema]:
 
 
 PLAIN, MARKED = _schemas()
-NESTED = "id count displayName isOn"
+NESTED = "__typename id count displayName isOn"
 QUERY = parse(
     "{ item { id displayName count ratio isOn colour computed(times: 2) "
     f"child {{ {NESTED} child {{ id }} }} anchor {{ {NESTED} }} owner {{ {NESTED} }} "
     f"ownerNonNull {{ {NESTED} }} children {{ {NESTED} child {{ id }} }} maybe {{ id count }} }} "
-    f"items {{ id count isOn child {{ {NESTED} }} children {{ id anchor {{ id }} }} }} }}"
+    f"items {{ id count isOn colour ratio child {{ {NESTED} }} children {{ id anchor {{ id }} }} "
+    "owner { id colour } ownerNonNull { __typename id } } }"
 )
 
 leaf_values = st.one_of(
@@ -113,7 +114,23 @@ leaf_values = st.one_of(
     st.sampled_from([Colour.RED, Colour.GREEN, "RED", "BLUE"]),
     st.just(lambda _info: 7),
 )
-leaves = st.lists(leaf_values, min_size=6, max_size=6).map(lambda values: Item(*values))
+# Any value in any field, and (as in the service) mostly values of the field's own type,
+# which the generated completers serve.
+typed_leaves = st.builds(
+    Item,
+    id=st.text(max_size=3) | st.none(),
+    display_name=st.none() | st.text(max_size=3),
+    count=st.integers(min_value=-(2**32), max_value=2**32),  # half beyond Int's 32 bits
+    ratio=st.none() | st.floats(allow_nan=False),
+    is_on=st.booleans(),
+    colour=st.none() | st.sampled_from(Colour),
+)
+leaves = st.one_of(
+    st.lists(leaf_values, min_size=6, max_size=6).map(lambda values: Item(*values)),
+    typed_leaves,
+    typed_leaves,
+    typed_leaves,
+)
 # What an object field can read: nothing, an item, a callable, a value of the wrong kind.
 objects = st.one_of(st.none(), leaves, st.just(lambda _info: None), st.integers(0, 3))
 
@@ -152,10 +169,18 @@ def _answer(schema: GraphQLSchema, context: type[ExecutionContext], root: Any, o
     return result.data, errors
 
 
-@given(items(), st.booleans(), st.dictionaries(leaf_values.map(str), objects, max_size=3))
+@settings(max_examples=400)  # a few seconds: each example is one small execution
+@given(
+    items(),
+    st.booleans(),
+    st.dictionaries(leaf_values.map(str), objects, max_size=3),
+    st.one_of(st.none(), objects),
+)
 def test_short_path_answers_as_graphql_core(
-    item: Item, as_mapping: bool, owners: dict[str, Any]
+    item: Item, as_mapping: bool, owners: dict[str, Any], own_owner: Any
 ) -> None:
+    if own_owner is not None:  # the item's own owner, whatever the drawn keys
+        owners[str(item.id)] = own_owner
     source: Any = item
     if as_mapping:
         source = {**vars(item), "child": item.child, "children": item.children}

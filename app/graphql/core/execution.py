@@ -56,7 +56,21 @@ from graphql import (
 from graphql.execution.execute import default_field_resolver
 from graphql.language import FieldNode
 from graphql.pyutils import Path
-from graphql.type.scalars import serialize_boolean, serialize_id, serialize_string
+from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int, serialize_string
+
+from app.graphql.core.completers import (
+    LEAF_INT,
+    LEAF_SERIALIZED,
+    LEAF_UNCHANGED,
+    OBJECT,
+    OBJECT_LIST,
+    SLOW,
+    TYPENAME,
+    CompleteFn,
+    CompleterCache,
+    FieldShape,
+    SelectionShape,
+)
 
 _AWAITABLE_BY_TYPE: dict[type, bool] = {}
 
@@ -241,32 +255,70 @@ the attribute it reads and the type of value that serializes to itself; for an o
 a list of objects, the objects' type and their selection."""
 
 
+_COMPLETERS = CompleterCache()
+
+
+def _leaf_shape(response_name: str, resolve: LeafAttribute) -> FieldShape:
+    nullable = not resolve.non_null
+    if resolve.serialize is serialize_int:
+        return (response_name, LEAF_INT, nullable, resolve.attribute)
+    if resolve.unchanged is not None:
+        return (response_name, LEAF_UNCHANGED, nullable, resolve.attribute, resolve.unchanged)
+    return (response_name, LEAF_SERIALIZED, nullable, resolve.attribute, resolve.serialize)
+
+
 class _SelectionPlan:
     """How one selection set of one object type is served: the fields looked up and
-    classified once per request, then reused for every object of a list."""
+    classified once per request, then reused for every object of a list; and, when every
+    field is one the short path serves, the selection's shape and its completer
+    (`app.graphql.core.completers`)."""
 
-    __slots__ = ("fields", "parent_type", "steps")
+    __slots__ = ("completer", "fields", "parent_type", "shape", "steps")
 
     def __init__(
         self,
         parent_type: GraphQLObjectType,
         fields: _Subfields,
         collect_subfields: Callable[[GraphQLObjectType, list[FieldNode]], _Subfields],
+        plan_for: Callable[[GraphQLObjectType, _Subfields], "_SelectionPlan"],
     ) -> None:
         self.parent_type = parent_type
         self.fields = fields  # held, so that its id is not reused while the plan is kept
         type_fields = parent_type.fields
         steps: list[_SelectionStep] = []
+        field_shapes: list[FieldShape] | None = []
+        nested: dict[int, CompleteFn] = {}
         for response_name, field_nodes in fields.items():
-            field = type_fields.get(field_nodes[0].name.value)
+            field_name = field_nodes[0].name.value
+            field = type_fields.get(field_name)
             resolve = field.resolve if field is not None else None
             kind, attribute, unchanged, object_type, subfields = _OTHER, None, None, None, None
+            field_shape: FieldShape | None = None
             if isinstance(resolve, LeafAttribute):
                 kind, attribute, unchanged = _LEAF, resolve.attribute, resolve.unchanged
+                field_shape = _leaf_shape(response_name, resolve)
             elif isinstance(resolve, ObjectAttribute | ContextResolver | ObjectListAttribute):
                 kind = _OBJECT_LIST if isinstance(resolve, ObjectListAttribute) else _OBJECT
                 object_type = cast(GraphQLObjectType, get_named_type(field.type))
                 subfields = collect_subfields(object_type, field_nodes)
+                if field_shapes is not None:
+                    below = plan_for(object_type, subfields)
+                    if below.completer is not None:
+                        nested[len(field_shapes)] = below.completer
+                        field_shape = (
+                            response_name,
+                            OBJECT_LIST if kind == _OBJECT_LIST else OBJECT,
+                            not is_non_null_type(field.type),
+                            getattr(resolve, "attribute", None),
+                            resolve.resolve if isinstance(resolve, ContextResolver) else None,
+                            below.shape,
+                        )
+            elif field is None and field_name == "__typename":
+                field_shape = (response_name, TYPENAME, False)
+            if field_shape is None:
+                field_shapes = None
+            elif field_shapes is not None:
+                field_shapes.append(field_shape)
             steps.append(
                 (
                     response_name,
@@ -280,6 +332,11 @@ class _SelectionPlan:
                 )
             )
         self.steps = steps
+        self.shape: SelectionShape | None = None
+        self.completer: CompleteFn | None = None
+        if field_shapes is not None:
+            self.shape = (parent_type.name, tuple(field_shapes))
+            self.completer = _COMPLETERS.completer(self.shape, nested)
 
 
 class FieldExecutionContext(ExecutionContext):
@@ -299,7 +356,7 @@ class FieldExecutionContext(ExecutionContext):
         plan = self._plans.get(id(fields))
         if plan is None or plan.fields is not fields or plan.parent_type is not parent_type:
             plan = self._plans[id(fields)] = _SelectionPlan(
-                parent_type, fields, self.collect_subfields
+                parent_type, fields, self.collect_subfields, self._plan
             )
         return plan
 
@@ -317,9 +374,13 @@ class FieldExecutionContext(ExecutionContext):
         is_mapping = _MAPPING_BY_TYPE.get(source_type)
         if is_mapping is None:
             is_mapping = _MAPPING_BY_TYPE[source_type] = issubclass(source_type, Mapping)
+        plan = self._plan(parent_type, fields)
+        if plan.completer is not None and not is_mapping:
+            completed = plan.completer(source_value, self.context_value)
+            if completed is not SLOW:
+                return completed
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
-        plan = self._plan(parent_type, fields)
         for step in plan.steps:
             (
                 response_name,
