@@ -365,3 +365,51 @@ def test_awaitability_is_decided_per_type() -> None:
     assert not is_awaitable(Item(1, 2, 3, 4, 5, 6))
     assert not is_awaitable({"__await__": 1})
     assert not is_awaitable(None)
+
+
+@pytest.mark.parametrize("fragment", [False, True])
+def test_selections_that_read_variables_are_collected_per_execution(fragment: bool) -> None:
+    """Executions of one parsed operation share its collected selections, except when a
+    directive reads a variable: then each collects its own."""
+    selection = "child { id displayName @include(if: $show) }"
+    document = parse(
+        "query ($show: Boolean!) { item { ...Parts } } fragment Parts on Item { "
+        f"{selection} }}"
+        if fragment
+        else f"query ($show: Boolean!) {{ item {{ {selection} }} }}"
+    )
+    item = Item("1", "a", 1, None, True, None, child=Item("2", "b", 2, None, True, None))
+    for show in (True, False, True):
+        answers = [
+            execute(
+                schema,
+                document,
+                root_value={"item": item},
+                variable_values={"show": show},
+                execution_context_class=context,
+            )
+            for schema, context in ((PLAIN, ExecutionContext), (MARKED, FieldExecutionContext))
+        ]
+        assert answers[0] == answers[1]
+        child = answers[1].data["item"]["child"]  # type: ignore[index,union-attr]
+        assert ("displayName" in child) == show
+
+
+def test_executions_of_one_operation_share_its_plans() -> None:
+    document = parse("{ item { child { id } } }")
+    item = Item("1", "a", 1, None, True, None, child=Item("2", "b", 2, None, True, None))
+    contexts: list[FieldExecutionContext] = []
+
+    class Recording(FieldExecutionContext):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            contexts.append(self)
+
+    for _ in range(2):
+        result = execute(
+            MARKED, document, root_value={"item": item}, execution_context_class=Recording
+        )
+        assert result == ({"item": {"child": {"id": "2"}}}, None)
+    first, second = contexts
+    assert first._plans is second._plans and first._plans
+    assert first._subfields_cache is second._subfields_cache

@@ -32,6 +32,7 @@ pydantic's `__getattr__` and an exception.
 """
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from inspect import CO_ITERABLE_COROUTINE
 from types import GeneratorType
@@ -54,7 +55,14 @@ from graphql import (
     located_error,
 )
 from graphql.execution.execute import default_field_resolver
-from graphql.language import FieldNode
+from graphql.language import (
+    DirectiveNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    Visitor,
+    visit,
+)
 from graphql.pyutils import Path
 from graphql.type.scalars import serialize_boolean, serialize_id, serialize_int, serialize_string
 
@@ -339,6 +347,77 @@ class _SelectionPlan:
             self.completer = _COMPLETERS.completer(self.shape, nested)
 
 
+class _SharedCaches:
+    """What executions of one operation share: its collected selections (graphql-core's
+    `_subfields_cache`) and their plans."""
+
+    __slots__ = ("operation", "plans", "subfields")
+
+    def __init__(self, operation: OperationDefinitionNode) -> None:
+        self.operation = operation  # held: the caches' keys are ids of its nodes
+        self.plans: dict[int, _SelectionPlan] = {}
+        self.subfields: dict[tuple[Any, ...], _Subfields] = {}
+
+
+class _DirectiveVariables(Visitor):
+    """Finds a directive whose argument is (or holds) a variable."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+        for argument in node.arguments:
+            reads = _DirectiveVariables.Reads()
+            visit(argument.value, reads)
+            self.found = self.found or reads.found
+        return self.SKIP
+
+    class Reads(Visitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found = False
+
+        def enter_variable(self, *_: Any) -> None:
+            self.found = True
+
+
+class _OperationCaches:
+    """The shared caches of the operations executed lately (parsed documents are kept,
+    so the same text executes the same operation node), the least recently used
+    dropped beyond `size`."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._caches: OrderedDict[int, _SharedCaches | OperationDefinitionNode] = OrderedDict()
+
+    def caches(
+        self, operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+    ) -> _SharedCaches | None:
+        """The operation's shared caches; None when a directive reads a variable (`@skip`
+        or `@include` then decides per execution which fields are selected)."""
+        key = id(operation)
+        found = self._caches.get(key)
+        if found is not None:
+            held = found.operation if isinstance(found, _SharedCaches) else found
+            if held is operation:
+                self._caches.move_to_end(key)
+                return found if isinstance(found, _SharedCaches) else None
+        finder = _DirectiveVariables()
+        for node in (operation, *fragments.values()):
+            visit(node, finder)
+        made: _SharedCaches | OperationDefinitionNode = (
+            operation if finder.found else _SharedCaches(operation)
+        )
+        self._caches[key] = made
+        if len(self._caches) > self._size:
+            self._caches.popitem(last=False)
+        return made if isinstance(made, _SharedCaches) else None
+
+
+_OPERATION_CACHES = _OperationCaches()
+
+
 class FieldExecutionContext(ExecutionContext):
     """graphql-core's execution, with the short path for marked fields."""
 
@@ -347,8 +426,16 @@ class FieldExecutionContext(ExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # By the selection's id: graphql-core keeps one `fields` per selection set and
-        # type for the whole execution, and the plan holds it.
-        self._plans: dict[int, _SelectionPlan] = {}
+        # type for the whole execution (its `_subfields_cache`), and the plan holds it.
+        # When the operation's selections do not depend on its variables, both caches
+        # are the operation's own, shared by every execution of it.
+        self._plans: dict[int, _SelectionPlan]
+        shared = _OPERATION_CACHES.caches(self.operation, self.fragments)
+        if shared is None:
+            self._plans = {}
+        else:
+            self._plans = shared.plans
+            self._subfields_cache = shared.subfields
 
     def _plan(
         self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
