@@ -46,10 +46,27 @@ class RequestLogMiddleware:
             )
 
     def _log(self, **fields: Any) -> None:
+        if not logger.isEnabledFor(logging.INFO):
+            return
         if self.as_json:
-            logger.info(json.dumps({"event": "request", **fields}, separators=(",", ":")))
+            message = json.dumps({"event": "request", **fields}, separators=(",", ":"))
+            arguments: Any = ()
         else:
-            logger.info(
-                "%(method)s %(path)s %(operation)s %(status)s %(duration_ms).2fms traceId=%(trace_id)s",
-                {**fields, "operation": fields["operation"] or "-"},
+            message = (
+                "%(method)s %(path)s %(operation)s %(status)s %(duration_ms).2fms "
+                "traceId=%(trace_id)s"
             )
+            arguments = {**fields, "operation": fields["operation"] or "-"}
+        # The record made directly: `logger.info` would first walk the stack for the
+        # caller's file and line, which this line never shows, on every request.
+        logger.handle(
+            logger.makeRecord(
+                logger.name,
+                logging.INFO,
+                __file__,
+                0,
+                message,
+                (arguments,) if arguments else (),
+                None,
+            )
+        )

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
@@ -102,11 +103,26 @@ class GraphQLJSONResponse(JSONResponse):
             return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
+def _json_body(body: bytes) -> Any:
+    """The body's JSON value, read by orjson. What orjson refuses and the standard
+    library reads (lone surrogates in escapes, integers beyond 64 bits, NaN) is read as
+    the standard library reads it, so the two agree on every body."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def _response_type(request: Request) -> str:
     """The media type to answer with: the GraphQL one when the client accepts it at least
     as much as `application/json`; `application/json` otherwise, also when the client sends
     no Accept header or `*/*`."""
-    qualities = header_qualities(request.headers.get("accept", ""))
+    return _response_type_for(request.headers.get("accept", ""))
+
+
+@lru_cache(maxsize=256)  # a client sends the same Accept header with every request
+def _response_type_for(accept: str) -> str:
+    qualities = header_qualities(accept)
     graphql_quality = qualities.get(GRAPHQL_RESPONSE_JSON, 0.0)
     if graphql_quality > 0 and graphql_quality >= qualities.get(JSON, 0.0):
         return GRAPHQL_RESPONSE_JSON
@@ -204,7 +220,7 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
                 code=ErrorCode.QUERY_TOO_COMPLEX,
             )
         try:
-            data = json.loads(body)
+            data = _json_body(body)
         except ValueError:
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "The request body is not valid JSON."
