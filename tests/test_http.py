@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from app.graphql.core.loaders import EntityLoader
+from app.graphql.http import ContractHTTPHandler
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Service
@@ -664,6 +665,38 @@ def test_unexpected_exception_in_an_app_built_in_process(
     assert response.json()["data"] == {"node": None}
     (extensions,) = assert_error_body(response, "INTERNAL_ERROR")
     assert extensions["status"] == 500
+
+
+def _exploding_handler(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError("secret SELECT text of a failing handler")
+
+
+def test_a_failing_graphql_endpoint_answers_500_in_the_contracts_envelope(
+    service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`/graphql` is served ahead of FastAPI's error middleware: a failure outside
+    execution is still a 500, in the contract's envelope, logged with its trace id, and
+    the request is still logged."""
+    assert service.actor is not None
+    headers = {"Authorization": f"Bearer {service.actor.token}", "traceparent": TRACEPARENT}
+    app = create_app(Settings(database_url=service.settings.database_url))
+    monkeypatch.setattr(ContractHTTPHandler, "_run_operation", _exploding_handler)
+    with caplog.at_level(logging.INFO):
+        response = call_in_process(
+            app, "POST", "/graphql", json={"query": "{ __typename }"}, headers=headers
+        )
+    assert response.status_code == 500, response.text
+    assert_no_leak(response.text)
+    (extensions,) = assert_error_body(response, "INTERNAL_ERROR")
+    assert extensions["traceId"] == TRACEPARENT_TRACE_ID
+    assert any(
+        TRACEPARENT_TRACE_ID in record.getMessage() and record.exc_info is not None
+        for record in caplog.records
+    )
+    assert any(
+        record.name == "app.requests" and " 500 " in record.getMessage()
+        for record in caplog.records
+    )
 
 
 # --- health and an unreachable database ---------------------------------------------------

@@ -351,10 +351,14 @@ class _SharedCaches:
     """What executions of one operation share: its collected selections (graphql-core's
     `_subfields_cache`) and their plans."""
 
-    __slots__ = ("operation", "plans", "subfields")
+    __slots__ = ("fragments", "operation", "plans", "subfields")
 
-    def __init__(self, operation: OperationDefinitionNode) -> None:
-        self.operation = operation  # held: the caches' keys are ids of its nodes
+    def __init__(
+        self, operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+    ) -> None:
+        # Held: the caches' keys are ids of their nodes.
+        self.operation = operation
+        self.fragments = tuple(fragments.values())
         self.plans: dict[int, _SelectionPlan] = {}
         self.subfields: dict[tuple[Any, ...], _Subfields] = {}
 
@@ -407,7 +411,7 @@ class _OperationCaches:
         for node in (operation, *fragments.values()):
             visit(node, finder)
         made: _SharedCaches | OperationDefinitionNode = (
-            operation if finder.found else _SharedCaches(operation)
+            operation if finder.found else _SharedCaches(operation, fragments)
         )
         self._caches[key] = made
         if len(self._caches) > self._size:
