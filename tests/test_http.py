@@ -426,6 +426,24 @@ def test_body_that_is_not_json_is_400_in_the_envelope(
     assert_error_body(response, "VALIDATION_ERROR")
 
 
+DEEP_JSON = "[" * 5_000 + "]" * 5_000
+"""Valid JSON nested deeper than either decoder follows."""
+
+
+def test_json_nested_too_deeply_is_400_in_the_envelope(service: Service) -> None:
+    body = b'{"query": "{ __typename }", "variables": {"a": ' + DEEP_JSON.encode() + b"}}"
+    response = service.client.post("/graphql", content=body, headers={"Content-Type": JSON})
+    assert response.status_code == 400, response.text
+    (extensions,) = assert_error_body(response, "VALIDATION_ERROR")
+    assert extensions["detail"] == "The request body nests too deeply."
+    response = service.client.get(
+        "/graphql", params={"query": "{ __typename }", "variables": '{"a": ' + DEEP_JSON + "}"}
+    )
+    assert response.status_code == 400, response.text
+    (extensions,) = assert_error_body(response, "VALIDATION_ERROR")
+    assert extensions["detail"] == "The `variables` parameter nests too deeply."
+
+
 @pytest.mark.parametrize(
     ("content_type", "content"),
     [

@@ -117,14 +117,22 @@ class GraphQLJSONResponse(JSONResponse):
             return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def _json_body(body: bytes) -> Any:
-    """The body's JSON value, read by orjson. What orjson refuses and the standard
-    library reads (lone surrogates in escapes, integers beyond 64 bits, NaN) is read as
-    the standard library reads it, so the two agree on every body."""
+class NestedTooDeeply(ValueError):
+    """JSON nested deeper than the decoder follows."""
+
+
+def _json_value(text: bytes | str) -> Any:
+    """The JSON value of a body or parameter, read by orjson. What orjson refuses and the
+    standard library reads (lone surrogates in escapes, integers beyond 64 bits, NaN) is
+    read as the standard library reads it, so the two agree on every text; nesting too
+    deep for either is `NestedTooDeeply` (the standard library's RecursionError)."""
     try:
-        return orjson.loads(body)
+        return orjson.loads(text)
     except orjson.JSONDecodeError:
-        return json.loads(body)
+        try:
+            return json.loads(text)
+        except RecursionError:
+            raise NestedTooDeeply from None
 
 
 def _response_type(request: Request) -> str:
@@ -197,7 +205,11 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
         for name in ("variables", "extensions"):  # JSON-encoded, when given
             text = request.query_params.get(name)
             try:
-                data[name] = json.loads(text) if text else None
+                data[name] = _json_value(text) if text else None
+            except NestedTooDeeply:
+                return request_error_response(
+                    request, HTTPStatus.BAD_REQUEST, f"The `{name}` parameter nests too deeply."
+                )
             except ValueError:
                 return request_error_response(
                     request, HTTPStatus.BAD_REQUEST, f"The `{name}` parameter is not valid JSON."
@@ -234,7 +246,11 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
                 code=ErrorCode.QUERY_TOO_COMPLEX,
             )
         try:
-            data = _json_body(body)
+            data = _json_value(body)
+        except NestedTooDeeply:
+            return request_error_response(
+                request, HTTPStatus.BAD_REQUEST, "The request body nests too deeply."
+            )
         except ValueError:
             return request_error_response(
                 request, HTTPStatus.BAD_REQUEST, "The request body is not valid JSON."
