@@ -405,11 +405,16 @@ def test_executions_of_one_operation_share_its_plans() -> None:
             super().__init__(*args, **kwargs)
             contexts.append(self)
 
-    for _ in range(2):
+    for _ in range(3):
         result = execute(
             MARKED, document, root_value={"item": item}, execution_context_class=Recording
         )
         assert result == ({"item": {"child": {"id": "2"}}}, None)
-    first, second = contexts
-    assert first._plans is second._plans and first._plans
-    assert first._subfields_cache is second._subfields_cache
+    first, second, third = contexts
+    assert first._shared_plans is second._shared_plans is third._shared_plans
+    assert first._subfields_cache is second._subfields_cache is third._subfields_cache
+    # One plan per selection below the root, however many executions (each collects
+    # the root's selection anew: that plan is the execution's own).
+    assert len(third._shared_plans) == 2
+    assert len(third._subfields_cache) == 2
+    assert first._plans is not second._plans

@@ -432,21 +432,23 @@ class FieldExecutionContext(ExecutionContext):
         # By the selection's id: graphql-core keeps one `fields` per selection set and
         # type for the whole execution (its `_subfields_cache`), and the plan holds it.
         # When the operation's selections do not depend on its variables, both caches
-        # are the operation's own, shared by every execution of it.
-        self._plans: dict[int, _SelectionPlan]
+        # are the operation's own, shared by every execution of it. The root selection
+        # is collected anew by every execution: its plan stays with the execution, or
+        # the shared plans would gain one per request.
+        self._plans: dict[int, _SelectionPlan] = {}
+        self._shared_plans = self._plans
         shared = _OPERATION_CACHES.caches(self.operation, self.fragments)
-        if shared is None:
-            self._plans = {}
-        else:
-            self._plans = shared.plans
+        if shared is not None:
+            self._shared_plans = shared.plans
             self._subfields_cache = shared.subfields
 
     def _plan(
-        self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
+        self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]], root: bool = False
     ) -> _SelectionPlan:
-        plan = self._plans.get(id(fields))
+        plans = self._plans if root else self._shared_plans
+        plan = plans.get(id(fields))
         if plan is None or plan.fields is not fields or plan.parent_type is not parent_type:
-            plan = self._plans[id(fields)] = _SelectionPlan(
+            plan = plans[id(fields)] = _SelectionPlan(
                 parent_type, fields, self.collect_subfields, self._plan
             )
         return plan
@@ -465,7 +467,7 @@ class FieldExecutionContext(ExecutionContext):
         is_mapping = _MAPPING_BY_TYPE.get(source_type)
         if is_mapping is None:
             is_mapping = _MAPPING_BY_TYPE[source_type] = issubclass(source_type, Mapping)
-        plan = self._plan(parent_type, fields)
+        plan = self._plan(parent_type, fields, root=path is None)
         if plan.completer is not None and not is_mapping:
             completed = plan.completer(source_value, self.context_value)
             if completed is not SLOW:
