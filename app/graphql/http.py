@@ -292,8 +292,8 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
                 request, HTTPStatus.BAD_REQUEST, "`operationName` must be a string."
             )
         if document is None:
-            # Parsed here once (Ariadne then skips its own parse), so the request log can
-            # name the operation; a failing parse is left for execution to report.
+            # Parsed before authentication, so the request log can name the operation; a
+            # failing parse is left for `_run_operation` to report.
             with contextlib.suppress(GraphQLError):
                 document = parse_cached(data["query"], self.settings.max_tokens)
         request.state.operation_name = data.get("operationName") or _operation_name(document)
@@ -394,10 +394,6 @@ class ContractHTTPHandler(GraphQLHTTPHandler):
         return response
 
 
-def _context_for_request(request: Request, _data: Any) -> Any:
-    return request.state.graphql_context
-
-
 def create_graphql_app(
     schema: GraphQLSchema, *, settings: Settings, authenticator: Authenticator
 ) -> GraphQL:
@@ -407,11 +403,9 @@ def create_graphql_app(
     ariadne_logger.setLevel(logging.CRITICAL)
     return GraphQL(
         schema,
-        context_value=_context_for_request,
         error_formatter=format_error,
         logger=ariadne_logger,
         debug=settings.debug,
-        query_parser=lambda _context, data: parse_cached(data["query"], settings.max_tokens),
         validation_rules=validation_rules_for(limits_from(settings)),
         query_validator=CachedValidator(),
         http_handler=ContractHTTPHandler(authenticator, settings),
