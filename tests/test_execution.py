@@ -18,12 +18,14 @@ from graphql import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.graphql.core.completers import TYPENAME, CompleterCache
 from app.graphql.core.execution import (
     ContextResolver,
     FieldExecutionContext,
     LeafAttribute,
     ObjectAttribute,
     ObjectListAttribute,
+    _OperationCaches,
     context_resolver,
     is_awaitable,
     mark_short_paths,
@@ -418,3 +420,23 @@ def test_executions_of_one_operation_share_its_plans() -> None:
     assert len(third._shared_plans) == 2
     assert len(third._subfields_cache) == 2
     assert first._plans is not second._plans
+
+
+def test_completers_are_kept_for_so_many_shapes() -> None:
+    cache = CompleterCache(size=2)
+    shapes = [("Item", ((name, TYPENAME, False),)) for name in ("a", "b", "c")]
+    first = cache.completer(shapes[0], {})
+    assert cache.completer(shapes[0], {}) is first  # kept
+    cache.completer(shapes[1], {})
+    cache.completer(shapes[2], {})  # the least recently used, the first, goes
+    assert cache.completer(shapes[0], {}) is not first
+    assert first(object(), None) == {"a": "Item"}
+
+
+def test_operations_shared_caches_are_kept_for_so_many_operations() -> None:
+    caches = _OperationCaches(size=2)
+    operations = [parse(f"{{ item{n}: item {{ id }} }}").definitions[0] for n in range(3)]
+    made = [caches.caches(operation, {}) for operation in operations]  # type: ignore[arg-type]
+    assert all(made)
+    assert caches.caches(operations[2], {}) is made[2]  # type: ignore[arg-type]
+    assert caches.caches(operations[0], {}) is not made[0]  # type: ignore[arg-type]
