@@ -56,7 +56,6 @@ from graphql import (
 )
 from graphql.execution.execute import default_field_resolver
 from graphql.language import (
-    DirectiveNode,
     FieldNode,
     FragmentDefinitionNode,
     OperationDefinitionNode,
@@ -364,26 +363,21 @@ class _SharedCaches:
 
 
 class _DirectiveVariables(Visitor):
-    """Finds a directive whose argument is (or holds) a variable."""
+    """Finds a variable read inside a directive's arguments."""
 
     def __init__(self) -> None:
         super().__init__()
         self.found = False
+        self._in_directive = 0
 
-    def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
-        for argument in node.arguments:
-            reads = _DirectiveVariables.Reads()
-            visit(argument.value, reads)
-            self.found = self.found or reads.found
-        return self.SKIP
+    def enter_directive(self, *_: Any) -> None:
+        self._in_directive += 1
 
-    class Reads(Visitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.found = False
+    def leave_directive(self, *_: Any) -> None:
+        self._in_directive -= 1
 
-        def enter_variable(self, *_: Any) -> None:
-            self.found = True
+    def enter_variable(self, *_: Any) -> None:
+        self.found = self.found or self._in_directive > 0
 
 
 class _OperationCaches:
