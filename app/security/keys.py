@@ -10,12 +10,12 @@ import hmac
 import re
 import secrets
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from cachetools import TTLCache
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import models
@@ -127,8 +127,9 @@ class KeyCache:
 
     def __init__(self, ttl: float, size: int = 4096) -> None:
         self._ttl = ttl
-        self._size = size
-        self._actors: OrderedDict[str, tuple[float, Actor]] = OrderedDict()
+        self._actors: TTLCache[str, Actor] = TTLCache(
+            maxsize=size, ttl=max(ttl, 0.0), timer=time.monotonic
+        )
         self._generation = 0
         """Changes on `clear`: an actor read before it is not stored after it."""
 
@@ -148,25 +149,13 @@ class KeyCache:
     def _get(self, token: str) -> Actor | None:
         if self._ttl <= 0:
             return None
-        digest = hash_secret(token)
-        entry = self._actors.get(digest)
-        if entry is None:
-            return None
-        expires, actor = entry
-        if time.monotonic() >= expires:
-            del self._actors[digest]
-            return None
-        return actor
+        return self._actors.get(hash_secret(token))
 
     def _put(self, token: str, actor: Actor, generation: int) -> None:
         """Keep `actor`, read from the database while `generation` was current."""
         if self._ttl <= 0 or generation != self._generation:
             return
-        digest = hash_secret(token)
-        self._actors[digest] = (time.monotonic() + self._ttl, actor)
-        self._actors.move_to_end(digest)
-        if len(self._actors) > self._size:
-            self._actors.popitem(last=False)
+        self._actors[hash_secret(token)] = actor
 
     def clear(self) -> None:
         self._actors.clear()

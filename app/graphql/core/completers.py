@@ -34,10 +34,10 @@ are kept in a bounded LRU cache: a client cannot grow it without end.
 """
 
 import keyword
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import Undefined
 
 CompleteFn = Callable[[Any, Any], Any]
@@ -87,21 +87,15 @@ class CompleterCache:
     """Completers by selection shape, the least recently used dropped beyond `size`."""
 
     def __init__(self, size: int = 1024) -> None:
-        self._size = size
-        self._completers: OrderedDict[SelectionShape, CompleteFn] = OrderedDict()
+        self._completers: LRUCache[SelectionShape, CompleteFn] = LRUCache(maxsize=size)
 
     def completer(self, shape: SelectionShape, nested: Mapping[int, CompleteFn]) -> CompleteFn:
         """The completer of `shape`; `nested` gives, by field index, the completers of
         its object fields (those are part of the shape, so any will do)."""
         found = self._completers.get(shape)
-        if found is not None:
-            self._completers.move_to_end(shape)
-            return found
-        made = _generate(shape, nested)
-        self._completers[shape] = made
-        if len(self._completers) > self._size:
-            self._completers.popitem(last=False)
-        return made
+        if found is None:
+            found = self._completers[shape] = _generate(shape, nested)
+        return found
 
 
 def _read(expression: str, attribute: str) -> str:

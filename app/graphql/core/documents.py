@@ -8,10 +8,10 @@ such as the abuse limits' rule, made once per reading of the variables). Other r
 run every time.
 """
 
-from collections import OrderedDict
 from collections.abc import Collection
 from functools import lru_cache
 
+from cachetools import LRUCache
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -38,13 +38,12 @@ class CachedValidator:
     the same text, thanks to `parse_cached`) and rule set."""
 
     def __init__(self, size: int = CACHED_DOCUMENTS) -> None:
-        self._size = size
         # (id(document), rules) -> (document, errors); the document is held so that its
         # id stays its own, which bounds the verdicts as the parse cache is bounded.
-        self._verdicts: OrderedDict[
+        self._verdicts: LRUCache[
             tuple[int, tuple[type[ASTValidationRule], ...]],
             tuple[DocumentNode, list[GraphQLError]],
-        ] = OrderedDict()
+        ] = LRUCache(maxsize=size)
 
     def __call__(
         self,
@@ -77,10 +76,7 @@ class CachedValidator:
         key = (id(document), rules)
         cached = self._verdicts.get(key)
         if cached is not None and cached[0] is document:
-            self._verdicts.move_to_end(key)
             return cached[1]
         errors = validate(schema, document, rules=rules, max_errors=max_errors)
         self._verdicts[key] = (document, errors)
-        if len(self._verdicts) > self._size:
-            self._verdicts.popitem(last=False)
         return errors

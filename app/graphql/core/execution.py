@@ -32,13 +32,13 @@ pydantic's `__getattr__` and an exception.
 """
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from inspect import CO_ITERABLE_COROUTINE
 from types import GeneratorType
 from typing import Any, cast
 
 from ariadne.resolvers import resolve_parent_field
+from cachetools import LRUCache
 from graphql import (
     ExecutionContext,
     GraphQLEnumType,
@@ -386,8 +386,9 @@ class _OperationCaches:
     dropped beyond `size`."""
 
     def __init__(self, size: int = 512) -> None:
-        self._size = size
-        self._caches: OrderedDict[int, _SharedCaches | OperationDefinitionNode] = OrderedDict()
+        self._caches: LRUCache[int, _SharedCaches | OperationDefinitionNode] = LRUCache(
+            maxsize=size
+        )
 
     def caches(
         self, operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
@@ -399,7 +400,6 @@ class _OperationCaches:
         if found is not None:
             held = found.operation if isinstance(found, _SharedCaches) else found
             if held is operation:
-                self._caches.move_to_end(key)
                 return found if isinstance(found, _SharedCaches) else None
         finder = _DirectiveVariables()
         for node in (operation, *fragments.values()):
@@ -408,8 +408,6 @@ class _OperationCaches:
             operation if finder.found else _SharedCaches(operation, fragments)
         )
         self._caches[key] = made
-        if len(self._caches) > self._size:
-            self._caches.popitem(last=False)
         return made if isinstance(made, _SharedCaches) else None
 
 
