@@ -13,8 +13,13 @@ from sqlalchemy import event
 
 from app import models
 from app.database import PreparedRead, RequestDatabase, create_engine
+from app.graphql.core.ids import new_id
+from app.graphql.core.ordering import sort_key_columns
+from app.graphql.core.pagination import PageShape
+from app.graphql.integrations.queries import INTEGRATIONS_OF_ORGANIZATION
 from app.models import table_of
 from app.settings import Settings
+from generated.enums import OrderDirection
 from tests.conftest import Service
 from tests.factories import create_integration, create_organization
 
@@ -327,3 +332,64 @@ def test_a_driver_read_after_the_session_lost_its_connection_reconnects(
 
     pid, serving = with_database(service.settings, scenario)
     assert serving != pid
+
+
+PREPARED_PLANS = "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+
+
+def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Service) -> None:
+    """PostgreSQL plans a prepared statement anew on each execution until its generic
+    plan looks as cheap as the custom ones; with a bound LIMIT it estimates a tenth of the
+    list read and, on a list this long, never does. The first page, a page after a
+    cursor and the capped count each settle on the generic plan."""
+    _postgresql_only(service)
+    organization = create_organization(service)
+    listing = INTEGRATIONS_OF_ORGANIZATION
+    first = listing.page_statement(PageShape(OrderDirection.ASC, True, False, False, 21), ())
+    after = listing.page_statement(PageShape(OrderDirection.ASC, True, True, False, 21), ())
+    count = listing.count_statement(10_000, ())
+    scope = {"organization_id": organization["id"]}
+
+    async def scenario(db: RequestDatabase, engine: Any) -> dict[str, tuple[int, int]]:
+        async with db.write() as session:
+            titles = [f"Integration {n:04}" for n in range(3000)]
+            await session.execute(
+                sa.insert(INTEGRATIONS),
+                [
+                    {
+                        "id": new_id("Integration"),
+                        "organization_id": organization["id"],
+                        "version": 1,
+                        "title": title,
+                        "is_active": True,
+                        **sort_key_columns(title),
+                    }
+                    for title in titles
+                ],
+            )
+        async with db.read() as session:
+            await session.execute(sa.text("ANALYZE integrations"))
+        (tenth,) = (await db.values(first.read, scope))[9]
+        cursor = {
+            "after_sort_key": tenth.sort_key,
+            "after_sort_key_tail": tenth.sort_key_tail,
+            "after_id": tenth.id,
+        }
+        for _ in range(8):
+            assert len(await db.values(first.read, scope)) == 21
+            assert len(await db.values(after.read, scope | cursor)) == 21
+            assert await db.values(count, scope) == [(3000,)]
+        async with db.read() as session:
+            plans = (await session.execute(sa.text(PREPARED_PLANS))).all()
+        sql = {
+            "first": first.read.compiled_for(engine.dialect),
+            "after": after.read.compiled_for(engine.dialect),
+            "count": count.compiled_for(engine.dialect),
+        }
+        by_sql = {statement: (generic, custom) for statement, generic, custom in plans}
+        return {name: by_sql[compiled.sql] for name, compiled in sql.items() if compiled}
+
+    plans = with_database(service.settings, scenario)
+    assert set(plans) == {"first", "after", "count"}
+    for name, (generic, custom) in plans.items():
+        assert generic >= 3 and custom <= 5, (name, generic, custom)

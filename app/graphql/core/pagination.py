@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from cachetools import LRUCache
 from graphql import GraphQLResolveInfo
 from sqlmodel import SQLModel
 
@@ -216,6 +217,15 @@ def page_request(
     return PageRequest(scope, ordering, direction, arguments)
 
 
+STATEMENTS_PER_LISTING = 256
+"""Page statements kept per listing: one per shape and page size in use."""
+
+
+def _written(limit: int) -> Any:
+    """`limit` as a number in the SQL's text (`PageShape.limit` says why)."""
+    return sa.literal_column(str(int(limit)))
+
+
 @dataclass(frozen=True)
 class PageShape:
     """What a page statement's SQL depends on; the rest are its parameters."""
@@ -224,6 +234,10 @@ class PageShape:
     forward: bool
     after: bool
     before: bool
+    limit: int
+    """Written into the SQL, not bound: PostgreSQL's generic plan for a bound `LIMIT`
+    assumes a tenth of the rows are read, so it never beats the custom plan and every
+    execution is planned anew; with the number in the text one plan serves them all."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,7 +255,9 @@ class Listing:
 
     model: type[SQLModel]
     scope: Any
-    _statements: dict[PageShape, "PageStatement"] = field(default_factory=dict, repr=False)
+    _statements: LRUCache[PageShape, "PageStatement"] = field(
+        default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
+    )
     _counts: dict[int, PreparedRead] = field(default_factory=dict, repr=False)
 
     def page_statement(self, shape: PageShape, filters: Sequence[Any]) -> "PageStatement":
@@ -261,7 +277,7 @@ class Listing:
             sa.select(sa.literal(1))
             .select_from(table_of(self.model))
             .where(self.scope, *filters)
-            .limit(cap + 1)
+            .limit(_written(cap + 1))
         )
         read = PreparedRead(
             sa.select(sa.func.count()).select_from(capped.subquery()), once=bool(filters)
@@ -308,7 +324,7 @@ class PageStatement:
             sa.select(*table_of(listing.model).columns, *flag_columns)
             .where(*window)
             .order_by(*keyset.order_by(reverse=not shape.forward))
-            .limit(sa.bindparam("page_limit"))
+            .limit(_written(shape.limit))
         )
         once = bool(filters)  # built for this request
         flags_alone = PreparedRead(sa.select(*flag_columns), once=once) if flag_columns else None
@@ -331,10 +347,14 @@ async def paginate(
     size = arguments.first if arguments.forward else arguments.last
     assert size is not None
     shape = PageShape(
-        page.direction, arguments.forward, arguments.after is not None, arguments.before is not None
+        page.direction,
+        arguments.forward,
+        arguments.after is not None,
+        arguments.before is not None,
+        limit=size + 1,
     )
     statement = listing.page_statement(shape, filters)
-    values = {**parameters, "page_limit": size + 1}
+    values = dict(parameters)
     if arguments.after is not None:
         values |= keyset.parameters("after", arguments.after)
     if arguments.before is not None:
