@@ -34,6 +34,9 @@ from bench.scenarios import (
 from bench.server import Server
 from bench.wrk import Measurement, WrkRun, ensure_wrk, lua_script, run_wrk
 
+# After these the table is tidied as autovacuum would (`datasets.remove_created`).
+WRITES = (CREATE, UPDATE)
+
 # Updates in the floor change the title as the load generator's do, so that the ordering
 # index changes with it.
 FLOOR_TITLES: list[dict[str, Any]] = [
@@ -212,6 +215,7 @@ class Bench:
         api = Api(server.url, token)
         try:
             targets = datasets.targets(config, dataset, api)
+            datasets.remove_created(dataset, targets)  # and what an earlier run left
 
             def refresh() -> None:
                 targets.pool = datasets.settled_pool(api, [id_ for id_, _ in targets.pool])
@@ -235,7 +239,7 @@ class Bench:
                     key = (dataset.engine, dataset.size, workers, scenario.name, clients)
                     if key not in self.cells:
                         ours = self.measure(server, scenario, targets, token, clients, refresh)
-                        if scenario is CREATE:
+                        if scenario in WRITES:
                             datasets.remove_created(dataset, targets)
                         self.cells[key] = {
                             "engine": dataset.engine,
@@ -268,7 +272,7 @@ class Bench:
                             processes=processes,
                             refresh=refresh,
                         )
-                        if scenario is CREATE:
+                        if scenario in WRITES:
                             datasets.remove_created(dataset, targets)
                         found = self.floors[floor_key]
                         log(
