@@ -1,8 +1,8 @@
 """A narrow index on `integrations.organization_id` for the capped `total`.
 
-Counting an organization's integrations up to the cap read the ordering index, whose
-entries carry the sort key; this index holds the organization ID alone, so the same
-count reads a fraction of the pages.
+Counting an organization's integrations up to the cap read the table, or the ordering
+index, whose entries carry the sort key. This index holds the organization ID alone,
+so the same count reads a fraction of the pages.
 
 Revision ID: 0004
 Revises: 0003
