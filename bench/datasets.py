@@ -257,7 +257,7 @@ def targets(config: BenchConfig, dataset: Dataset, api: Api) -> Targets:
     )
 
 
-async def _remove_created(url: str, organization_id: str) -> int:
+async def _tidy_after_writes(url: str, organization_id: str) -> int:
     engine = create_engine(Settings(database_url=url))
     table = models.Integration
     try:
@@ -280,7 +280,7 @@ async def _remove_created(url: str, organization_id: str) -> int:
         await engine.dispose()
 
 
-def remove_created(dataset: Dataset, targets: Targets) -> int:
+def tidy_after_writes(dataset: Dataset, targets: Targets) -> int:
     """Delete what the create runs added and, on PostgreSQL, vacuum what the write runs
     left behind, as autovacuum would: every run starts alike."""
-    return asyncio.run(_remove_created(dataset.url, targets.writes_organization_id))
+    return asyncio.run(_tidy_after_writes(dataset.url, targets.writes_organization_id))

@@ -34,7 +34,7 @@ from bench.scenarios import (
 from bench.server import Server
 from bench.wrk import Measurement, WrkRun, ensure_wrk, lua_script, run_wrk
 
-# After these the table is tidied as autovacuum would (`datasets.remove_created`).
+# After these the table is tidied as autovacuum would (`datasets.tidy_after_writes`).
 WRITES = (CREATE, UPDATE)
 
 # Updates in the floor change the title as the load generator's do, so that the ordering
@@ -149,7 +149,7 @@ class Bench:
                 )
         typename = {"query": "{ __typename }"}
         plans = asyncio.run(record_plans(dataset.url, token, typename, requests))
-        datasets.remove_created(dataset, targets)
+        datasets.tidy_after_writes(dataset, targets)
         return plans
 
     def floor(
@@ -215,7 +215,7 @@ class Bench:
         api = Api(server.url, token)
         try:
             targets = datasets.targets(config, dataset, api)
-            datasets.remove_created(dataset, targets)  # and what an earlier run left
+            datasets.tidy_after_writes(dataset, targets)  # and what an earlier run left
 
             def refresh() -> None:
                 targets.pool = datasets.settled_pool(api, [id_ for id_, _ in targets.pool])
@@ -240,7 +240,7 @@ class Bench:
                     if key not in self.cells:
                         ours = self.measure(server, scenario, targets, token, clients, refresh)
                         if scenario in WRITES:
-                            datasets.remove_created(dataset, targets)
+                            datasets.tidy_after_writes(dataset, targets)
                         self.cells[key] = {
                             "engine": dataset.engine,
                             "size": dataset.size,
@@ -273,7 +273,7 @@ class Bench:
                             refresh=refresh,
                         )
                         if scenario in WRITES:
-                            datasets.remove_created(dataset, targets)
+                            datasets.tidy_after_writes(dataset, targets)
                         found = self.floors[floor_key]
                         log(
                             f"  database floor ({processes} process"
@@ -422,7 +422,7 @@ def soak() -> int:
                 "peak_kib": {str(m.pid): m.peak_kib for m in final},
             }
         )
-        datasets.remove_created(dataset, targets)
+        datasets.tidy_after_writes(dataset, targets)
     finally:
         api.close()
         server.stop()

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from app import models
 from app.database import PreparedRead, RequestDatabase, create_engine
 from app.graphql.core.ids import new_id
-from app.graphql.core.ordering import sort_key_columns
+from app.graphql.core.ordering import title_columns
 from app.graphql.core.pagination import PageShape
 from app.graphql.integrations.queries import INTEGRATIONS_OF_ORGANIZATION
 from app.models import table_of
@@ -360,9 +360,8 @@ def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Ser
                         "id": new_id("Integration"),
                         "organization_id": organization["id"],
                         "version": 1,
-                        "title": title,
                         "is_active": True,
-                        **sort_key_columns(title),
+                        **title_columns(title),
                     }
                     for title in titles
                 ],
