@@ -7,8 +7,9 @@ for an update, the next ID of the list for a read).
 The replay runs in separate processes (as many as the service has workers, at most one
 per client), each with its share of the clients as asyncio tasks on connections of their
 own, through asyncpg or aiosqlite: the driver's cost is in the floor, GraphQL's is not.
-The processes connect first, then start together. This module imports little, so that
-they start fast.
+The processes connect first, then start together. They run on uvloop, the event loop
+uvicorn gives the service: on asyncio's own loop the same replay served about a third
+fewer requests. This module imports little, so that they start fast.
 """
 
 import asyncio
@@ -19,6 +20,8 @@ import uuid
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Barrier
 from typing import Any
+
+import uvloop
 
 from app.graphql.core.ids import new_id
 
@@ -211,7 +214,8 @@ async def _run_job(job: FloorJob, barrier: Barrier) -> list[FloorResult]:
 
 def _process(job: FloorJob, barrier: Barrier, results: "multiprocessing.Queue[Any]") -> None:
     try:
-        results.put(asyncio.run(_run_job(job, barrier)))
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            results.put(runner.run(_run_job(job, barrier)))
     except BaseException as error:
         barrier.abort()
         results.put(FloorError(f"{type(error).__name__}: {error}"))
