@@ -5,8 +5,8 @@ execution (domain, request or unexpected) into the contract's `extensions`.
 """
 
 import logging
+import random
 import re
-import secrets
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -73,7 +73,9 @@ def trace_id_from_traceparent(traceparent: str | None) -> str:
         match = _TRACEPARENT.match(traceparent.strip().lower())
         if match and match.group(1) != "0" * 32:
             return match.group(1)
-    return secrets.token_hex(16)
+    # Pseudo-random, as OpenTelemetry's own generator makes them: a trace id is no secret,
+    # and `secrets` cost a system call on every request. Never all zeros (invalid).
+    return f"{random.getrandbits(128) or 1:032x}"
 
 
 # --- domain errors -----------------------------------------------------------------
