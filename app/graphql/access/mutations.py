@@ -27,7 +27,7 @@ async def resolve_integration_key_create(
     data = parse_input(IntegrationKeyCreateInput, input)
     label = optional_text(data.label, field="input.label", max_length=models.TITLE_MAX_LENGTH)
     integration = await require_reachable(
-        context, "Integration", data.integration_id, field="input.integrationId"
+        context, "Integration", data.integration_id, field="input.integrationId", alone=True
     )
     try:
         async with context.db.write() as session:
@@ -47,7 +47,7 @@ async def resolve_integration_key_revoke(
 ) -> IntegrationKeyPayload:
     context = context_of(info)
     data = parse_input(IntegrationKeyRevokeInput, input)
-    key = await require_reachable(context, "IntegrationKey", data.id, field="input.id")
+    key = await require_reachable(context, "IntegrationKey", data.id, field="input.id", alone=True)
     async with context.db.write() as session:
         table = models.IntegrationKey
         revoked = (

@@ -52,7 +52,9 @@ BY_IDS_READS: dict[tuple[str, bool], PreparedRead] = {
 
 class EntityLoader(DataLoader[str, Any]):
     def __init__(self, loaders: "Loaders", entity_type: str) -> None:
-        super().__init__()
+        self.loaded: dict[str, Any] = {}
+        """The loader's cache: each ID's future (`cache_map`), readable for `load_alone`."""
+        super().__init__(cache_map=self.loaded)
         self._loaders = loaders
         self._entity_type = entity_type
 
@@ -123,6 +125,19 @@ class Loaders:
         """
         future = self.entity(entity_type).load(entity_id)
         return future.result() if future.done() else future
+
+    async def load_alone(self, entity_type: str, entity_id: str) -> Any:
+        """The entity, as `entity(entity_type).load` gives it, for a lookup that nothing
+        can batch with: a mutation's (mutations run one at a time) or the one a list
+        resolver awaits before its page. Loaded at once, without the loader's
+        scheduling (a future, a callback and a task), and kept for later loads."""
+        loader = self.entity(entity_type)
+        known = loader.loaded.get(entity_id)
+        if known is not None:
+            return await known
+        [row] = await loader.batch_load_fn([entity_id])
+        loader.prime(entity_id, row)
+        return row
 
     def prime(self, entity_type: str, row: Any) -> None:
         """Make a row just written visible to later loads in this request."""

@@ -24,21 +24,29 @@ async def reachable(context: RequestContext, entity_type: str, row: Any) -> bool
     return context.actor.reaches(organization)
 
 
-async def load_reachable(context: RequestContext, entity_type: str, entity_id: str) -> Any:
-    """The entity, or None when it does not exist or is out of the actor's reach."""
-    row = await context.loaders.entity(entity_type).load(entity_id)
+async def load_reachable(
+    context: RequestContext, entity_type: str, entity_id: str, *, alone: bool = False
+) -> Any:
+    """The entity, or None when it does not exist or is out of the actor's reach.
+    `alone`: nothing can batch with this lookup (`Loaders.load_alone`)."""
+    loaders = context.loaders
+    row = await (
+        loaders.load_alone(entity_type, entity_id)
+        if alone
+        else loaders.entity(entity_type).load(entity_id)
+    )
     if row is None or not await reachable(context, entity_type, row):
         return None
     return row
 
 
 async def require_reachable(
-    context: RequestContext, entity_type: str, raw_id: str, *, field: str
+    context: RequestContext, entity_type: str, raw_id: str, *, field: str, alone: bool = False
 ) -> Any:
     """The entity a client-sent ID names; NOT_FOUND when the ID is malformed, of another
-    type, unknown, deleted or out of the actor's reach."""
+    type, unknown, deleted or out of the actor's reach. `alone` as for `load_reachable`."""
     entity_id = id_of_type(raw_id, entity_type)
-    row = await load_reachable(context, entity_type, entity_id) if entity_id else None
+    row = await load_reachable(context, entity_type, entity_id, alone=alone) if entity_id else None
     if row is None:
         raise NotFoundError(entity_type, raw_id, field=field)
     return row

@@ -53,7 +53,7 @@ async def resolve_integration_create(
     title = title_columns(data.title)
     credential_ref = _credential_ref(data.credential_ref)
     owner = await require_reachable(
-        context, "Organization", data.organization_id, field="input.organizationId"
+        context, "Organization", data.organization_id, field="input.organizationId", alone=True
     )
     organization_id = owner.id
 
@@ -95,7 +95,9 @@ async def resolve_integration_update(
         values["credential_ref"] = _credential_ref(data.credential_ref)
     if "is_active" in given:
         values["is_active"] = require_not_null(data.is_active, field="input.isActive")
-    integration_id = (await require_reachable(context, "Integration", data.id, field="input.id")).id
+    integration_id = (
+        await require_reachable(context, "Integration", data.id, field="input.id", alone=True)
+    ).id
 
     async with context.db.write() as session:
         row = await update_versioned(
@@ -118,7 +120,9 @@ async def resolve_integration_delete(
 ) -> DeletePayload:
     context = context_of(info)
     data = parse_input(IntegrationDeleteInput, input)
-    integration_id = (await require_reachable(context, "Integration", data.id, field="input.id")).id
+    integration_id = (
+        await require_reachable(context, "Integration", data.id, field="input.id", alone=True)
+    ).id
 
     async with context.db.write() as session:
         await delete_versioned(

@@ -49,9 +49,10 @@ async def resolve_integrations(
         last=last,
         before=before,
     )
-    # Through the loader: the page's `organization` fields then cost no statement.
+    # Kept by the loader: the page's `organization` fields then cost no statement. Loaded
+    # alone: another list of the same document loads its own, with its own page.
     owner = await require_reachable(
-        context, "Organization", organization_id, field="organizationId"
+        context, "Organization", organization_id, field="organizationId", alone=True
     )
     return await paginate(
         context,

@@ -74,7 +74,7 @@ async def resolve_organization_create(
         parent_id, path = None, f"/{organization_id}/"
     else:
         parent = await require_reachable(
-            context, "Organization", data.parent_id, field="input.parentId"
+            context, "Organization", data.parent_id, field="input.parentId", alone=True
         )
         parent_id, path = parent.id, f"{parent.path}{organization_id}/"
 
@@ -109,7 +109,7 @@ async def resolve_organization_update(
     if "features" in given:
         values["features"] = _features(require_not_null(data.features, field="input.features"))
     organization_id = (
-        await require_reachable(context, "Organization", data.id, field="input.id")
+        await require_reachable(context, "Organization", data.id, field="input.id", alone=True)
     ).id
 
     async with context.db.write() as session:
@@ -132,7 +132,7 @@ async def resolve_organization_delete(
     context = context_of(info)
     data = parse_input(OrganizationDeleteInput, input)
     organization_id = (
-        await require_reachable(context, "Organization", data.id, field="input.id")
+        await require_reachable(context, "Organization", data.id, field="input.id", alone=True)
     ).id
 
     children = sa.orm.aliased(models.Organization)
