@@ -385,6 +385,35 @@ def test_statements_per_page_are_constant_in_page_size_and_data_size(service: Se
     assert set(deep.values()) == {2}, deep
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        "query($org: ID!) { a: integrations(organizationId: $org, first: 1) { nodes { id } }"
+        " b: integrations(organizationId: $org, first: 2) { nodes { id } } }",
+        "query($org: ID!) { integrations(organizationId: $org) { nodes { id } }"
+        " organization(id: $org) { id } }",
+        "query($org: ID!) { organization(id: $org) { id }"
+        " integrations(organizationId: $org) { nodes { id } } }",
+    ],
+    ids=["two-lists", "list-then-organization", "organization-then-list"],
+)
+def test_root_fields_on_one_organization_load_it_once(service: Service, document: str) -> None:
+    """Root fields run concurrently: whichever asks second waits for the first's load."""
+    organization = create_organization(service, "Acme")
+    for n in range(3):
+        create_integration(service, organization["id"], f"i{n}")
+    with service.count_statements() as statements:
+        service.data(document, {"org": organization["id"]})
+    lists = document.count("integrations(")
+    organization_reads = [
+        statement
+        for statement in queries(statements)
+        if re.search(r"FROM organizations\s+WHERE organizations\.id (=|IN) ", statement)
+    ]
+    assert len(organization_reads) == 1, statements
+    assert len(queries(statements)) == 1 + lists, statements
+
+
 def test_an_empty_page_after_a_cursor_asks_its_flag_on_its_own(service: Service) -> None:
     """No row carries the `hasPreviousPage` column past the end: one statement more."""
     organization = create_organization(service, "Acme")

@@ -1,6 +1,7 @@
 """Per-request batch loading of entities by ID, so a page of N items that each point at
 an organization costs one statement for all of them, not N."""
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -130,13 +131,28 @@ class Loaders:
         """The entity, as `entity(entity_type).load` gives it, for a lookup that nothing
         can batch with: a mutation's (mutations run one at a time) or the one a list
         resolver awaits before its page. Loaded at once, without the loader's
-        scheduling (a future, a callback and a task), and kept for later loads."""
+        scheduling (a callback and a task per batch), and kept for later loads."""
         loader = self.entity(entity_type)
         known = loader.loaded.get(entity_id)
         if known is not None:
             return await known
-        [row] = await loader.batch_load_fn([entity_id])
-        loader.prime(entity_id, row)
+        # In the cache while the statement runs: a root field that asks for the same ID
+        # meanwhile (another list of the organization, `node`) awaits this one.
+        pending: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loader.loaded[entity_id] = pending
+        try:
+            [row] = await loader.batch_load_fn([entity_id])
+        except BaseException as error:
+            # Not kept, as the loader keeps no failure: a later load asks again.
+            if loader.loaded.get(entity_id) is pending:
+                del loader.loaded[entity_id]
+            if isinstance(error, Exception):
+                pending.set_exception(error)
+                pending.exception()  # asyncio warns of a failure nobody retrieved
+            else:
+                pending.cancel()
+            raise
+        pending.set_result(row)
         return row
 
     def prime(self, entity_type: str, row: Any) -> None:

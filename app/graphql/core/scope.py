@@ -10,14 +10,23 @@ from app.graphql.core.errors import NotFoundError
 from app.graphql.core.ids import id_of_type
 
 
-async def reachable(context: RequestContext, entity_type: str, row: Any) -> bool:
-    """Whether the actor reaches `row`, an entity of `entity_type`."""
+async def reachable(
+    context: RequestContext, entity_type: str, row: Any, *, alone: bool = False
+) -> bool:
+    """Whether the actor reaches `row`, an entity of `entity_type`. `alone`: as in
+    `load_reachable`, for the entities the check loads."""
     loaders = context.loaders
+
+    async def load(owner_type: str, owner_id: str) -> Any:
+        if alone:
+            return await loaders.load_alone(owner_type, owner_id)
+        return await loaders.entity(owner_type).load(owner_id)
+
     if entity_type == "IntegrationKey":
-        row = await loaders.entity("Integration").load(row.integration_id)
+        row = await load("Integration", row.integration_id)
         entity_type = "Integration"
     if entity_type == "Integration":
-        row = await loaders.entity("Organization").load(row.organization_id)
+        row = await load("Organization", row.organization_id)
     if row is None:
         return False
     organization: models.Organization = row
@@ -35,7 +44,7 @@ async def load_reachable(
         if alone
         else loaders.entity(entity_type).load(entity_id)
     )
-    if row is None or not await reachable(context, entity_type, row):
+    if row is None or not await reachable(context, entity_type, row, alone=alone):
         return None
     return row
 

@@ -50,7 +50,7 @@ async def resolve_integrations(
         before=before,
     )
     # Kept by the loader: the page's `organization` fields then cost no statement. Loaded
-    # alone: another list of the same document loads its own, with its own page.
+    # alone: nothing batches with it, since the page waits for it.
     owner = await require_reachable(
         context, "Organization", organization_id, field="organizationId", alone=True
     )
