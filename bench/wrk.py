@@ -40,8 +40,8 @@ local counter = 0
 local free = {}
 local prepared = {}
 -- Only a script with updates reads its answers for the next version. Scanning every
--- answer with those patterns cost wrk four times the CPU per list response, taken
--- from the two cores the service shares with it.
+-- answer with those patterns cost wrk 0.14 ms of CPU per list answer (0.05 without),
+-- taken from the two cores the service shares with it.
 local reads_versions = false
 
 function init(args)
