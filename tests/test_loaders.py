@@ -36,6 +36,18 @@ def loaders_over(db: CountingDatabase) -> Loaders:
     return Loaders(db)  # type: ignore[arg-type]
 
 
+async def lookup_in_flight(
+    db: CountingDatabase,
+) -> tuple[Loaders, "asyncio.Future[Any]"]:
+    """A lone lookup of `o1` whose statement has started and waits for `db.release`."""
+    db.release.clear()
+    loaders = loaders_over(db)
+    alone = asyncio.ensure_future(loaders.load_alone("Organization", "o1"))
+    await asyncio.sleep(0)
+    assert db.reads[-1] == ["o1"]
+    return loaders, alone
+
+
 def test_a_miss_reads_once_and_later_loads_take_it_from_the_cache() -> None:
     async def scenario() -> None:
         db = CountingDatabase("o1")
@@ -65,11 +77,7 @@ def test_an_unknown_id_is_kept_as_none() -> None:
 def test_a_load_in_flight_is_awaited_not_read_again() -> None:
     async def scenario() -> None:
         db = CountingDatabase("o1")
-        db.release.clear()
-        loaders = loaders_over(db)
-        alone = asyncio.ensure_future(loaders.load_alone("Organization", "o1"))
-        await asyncio.sleep(0)
-        assert db.reads == [["o1"]]
+        loaders, alone = await lookup_in_flight(db)
         # Both ways in while the statement runs: the loader's and another lone lookup.
         batched = loaders.entity("Organization").load("o1")
         second = asyncio.ensure_future(loaders.load_alone("Organization", "o1"))
@@ -101,11 +109,8 @@ def test_a_batched_load_in_flight_is_awaited_by_a_lone_lookup() -> None:
 def test_a_failed_read_is_not_kept_and_reaches_every_waiter() -> None:
     async def scenario() -> None:
         db = CountingDatabase("o1")
-        db.release.clear()
         db.fail = RuntimeError("connection lost")
-        loaders = loaders_over(db)
-        alone = asyncio.ensure_future(loaders.load_alone("Organization", "o1"))
-        await asyncio.sleep(0)
+        loaders, alone = await lookup_in_flight(db)
         waiting = loaders.entity("Organization").load("o1")
         db.release.set()
         for pending in (alone, waiting):
@@ -121,10 +126,7 @@ def test_a_failed_read_is_not_kept_and_reaches_every_waiter() -> None:
 def test_a_cancelled_lookup_is_not_kept() -> None:
     async def scenario() -> None:
         db = CountingDatabase("o1")
-        db.release.clear()
-        loaders = loaders_over(db)
-        alone = asyncio.ensure_future(loaders.load_alone("Organization", "o1"))
-        await asyncio.sleep(0)
+        loaders, alone = await lookup_in_flight(db)
         alone.cancel()
         with pytest.raises(asyncio.CancelledError):
             await alone
