@@ -2,7 +2,7 @@
 an organization costs one statement for all of them, not N."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -126,6 +126,13 @@ class Loaders:
         """
         future = self.entity(entity_type).load(entity_id)
         return future.result() if future.done() else future
+
+    def load(self, entity_type: str, entity_id: str, *, alone: bool = False) -> Awaitable[Any]:
+        """The entity, batched with the other loads of this turn, or `alone`
+        (`load_alone`)."""
+        if alone:
+            return self.load_alone(entity_type, entity_id)
+        return self.entity(entity_type).load(entity_id)
 
     async def load_alone(self, entity_type: str, entity_id: str) -> Any:
         """The entity, as `entity(entity_type).load` gives it, for a lookup that nothing

@@ -16,17 +16,11 @@ async def reachable(
     """Whether the actor reaches `row`, an entity of `entity_type`. `alone`: as in
     `load_reachable`, for the entities the check loads."""
     loaders = context.loaders
-
-    async def load(owner_type: str, owner_id: str) -> Any:
-        if alone:
-            return await loaders.load_alone(owner_type, owner_id)
-        return await loaders.entity(owner_type).load(owner_id)
-
     if entity_type == "IntegrationKey":
-        row = await load("Integration", row.integration_id)
+        row = await loaders.load("Integration", row.integration_id, alone=alone)
         entity_type = "Integration"
     if entity_type == "Integration":
-        row = await load("Organization", row.organization_id)
+        row = await loaders.load("Organization", row.organization_id, alone=alone)
     if row is None:
         return False
     organization: models.Organization = row
@@ -38,12 +32,7 @@ async def load_reachable(
 ) -> Any:
     """The entity, or None when it does not exist or is out of the actor's reach.
     `alone`: nothing can batch with this lookup (`Loaders.load_alone`)."""
-    loaders = context.loaders
-    row = await (
-        loaders.load_alone(entity_type, entity_id)
-        if alone
-        else loaders.entity(entity_type).load(entity_id)
-    )
+    row = await context.loaders.load(entity_type, entity_id, alone=alone)
     if row is None or not await reachable(context, entity_type, row, alone=alone):
         return None
     return row
