@@ -133,6 +133,7 @@ def _structure(connection: sa.Connection) -> dict[str, Any]:
                 for check in inspector.get_check_constraints(table)
             ),
         }
+    structure["triggers"] = _triggers(connection)
     if connection.dialect.name == "postgresql":
         structure["collations"] = connection.execute(
             sa.text(
@@ -142,6 +143,22 @@ def _structure(connection: sa.Connection) -> dict[str, Any]:
             )
         ).all()
     return structure
+
+
+def _triggers(connection: sa.Connection) -> list[tuple[Any, ...]]:
+    """Each trigger's table, name and definition (with its function's, on PostgreSQL)."""
+    if connection.dialect.name == "sqlite":
+        statement = "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        statement = (
+            # The definition names the table with its (scratch) schema.
+            "SELECT c.relname, t.tgname,"
+            " replace(pg_get_triggerdef(t.oid), current_schema() || '.', ''), p.prosrc"
+            " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_proc p ON p.oid = t.tgfoid"
+            " WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal"
+        )
+    return sorted(tuple(row) for row in connection.execute(sa.text(statement)))
 
 
 def test_revisions_form_one_line() -> None:
@@ -174,6 +191,11 @@ def test_migrations_build_what_the_models_declare(tmp_path: Path) -> None:
         assert (("organization_id",), "organizations", ("id",), "CASCADE") in (
             from_models["integrations"]["foreign_keys"]
         )
+        assert {name for _, name, *_ in from_models["triggers"]} >= {
+            "tr_integrations_count_insert",
+            "tr_integrations_count_delete",
+            "tr_integrations_count_move",
+        }
         if POSTGRES_URL is not None:
             assert [tuple(row) for row in from_models["collations"]] == [
                 ("integrations", "sort_key", "C"),
@@ -248,6 +270,11 @@ def test_every_migration_downgrades_and_upgrades_again_keeping_the_data(
                 assert await scratch.run(_rows) == rows
                 previous = revision
             assert await scratch.run(_differences) == []
+            # The kept count starts from the rows already there (0005).
+            kept = await scratch.run(
+                lambda c: c.execute(sa.text("SELECT integration_count FROM organizations")).all()
+            )
+            assert [tuple(row) for row in kept] == [(1,)]
             await scratch.alembic("downgrade", "base")
             assert await scratch.revision() is None
             tables = await scratch.run(lambda c: sa.inspect(c).get_table_names())

@@ -9,7 +9,6 @@ import pytest
 
 from tests.conftest import Service
 from tests.factories import (
-    actor_organization_id,
     create_integration,
     create_organization,
     error_codes,
@@ -35,10 +34,6 @@ TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)
 def queries(statements: list[str]) -> list[str]:
     """The statements that read or write data (SQLite's explicit BEGIN is left out)."""
     return [statement for statement in statements if not TRANSACTION_CONTROL.match(statement)]
-
-
-def counts(statements: list[str]) -> list[str]:
-    return [statement for statement in statements if "count(" in statement.lower()]
 
 
 def node(service: Service, id_: str) -> Any:
@@ -429,39 +424,6 @@ def test_an_empty_page_after_a_cursor_asks_its_flag_on_its_own(service: Service)
     assert page["nodes"] == []
     assert page["pageInfo"] == {"endCursor": None, "hasNextPage": False, "hasPreviousPage": True}
     assert len(queries(statements)) == 3, statements
-
-
-def test_total_is_counted_only_when_selected(service: Service) -> None:
-    organization = create_organization(service, "Acme")
-    for n in range(3):
-        create_integration(service, organization["id"], f"i{n}")
-    without_total = "query($org: ID!) { integrations(organizationId: $org) { nodes { id } } }"
-    with_total = (
-        "query($org: ID!) { integrations(organizationId: $org) "
-        "{ nodes { id } total { count precision } } }"
-    )
-    with service.count_statements() as plain:
-        service.data(without_total, {"org": organization["id"]})
-    with service.count_statements() as counted:
-        data = service.data(with_total, {"org": organization["id"]})
-    assert data["integrations"]["total"] == {"count": 3, "precision": "EXACT"}
-    assert counts(queries(plain)) == [], plain
-    assert len(counts(queries(counted))) == 1, counted
-    assert len(queries(counted)) == len(queries(plain)) + 1, (plain, counted)
-
-
-def test_organizations_total_is_counted_only_when_selected(service: Service) -> None:
-    created = {create_organization(service, f"o{n}")["id"] for n in range(3)}
-    with service.count_statements() as plain:
-        service.data("{ organizations { nodes { id } } }")
-    with service.count_statements() as counted:
-        data = service.data("{ organizations { nodes { id } total { count } } }")
-    # The three and the calling actor's own organization.
-    listed = {node["id"] for node in data["organizations"]["nodes"]}
-    assert listed == created | {actor_organization_id(service)}
-    assert data["organizations"]["total"] == {"count": 4}
-    assert counts(queries(plain)) == []
-    assert len(queries(counted)) == len(queries(plain)) + 1, (plain, counted)
 
 
 LOOKUPS = {

@@ -1176,16 +1176,37 @@ def test_total_stops_at_the_cap(
     assert len(get_page(service, scope, total=True)["nodes"]) == scope.preset + 5
 
 
-def test_total_is_counted_only_when_selected(service: Service) -> None:
+@pytest.mark.parametrize("kind", [ORGANIZATIONS, CHILDREN], ids=str)
+def test_total_is_counted_only_when_selected(service: Service, kind: ListKind) -> None:
+    scope = make_scope(service, kind)
+    add_items(service, scope, ["a", "b", "c"])
+    with service.count_statements() as plain:
+        get_page(service, scope, first=1)
+    assert not [s for s in plain if "count(" in s.lower()], plain
+    with service.count_statements() as counted:
+        page = get_page(service, scope, first=1, total=True)
+    assert page["total"] == {"count": len(scope.items), "precision": "EXACT"}
+    # One statement more, the count.
+    assert len([s for s in counted if "count(" in s.lower()]) == 1, counted
+    assert len(counted) == len(plain) + 1, (plain, counted)
+
+
+def test_integrations_total_is_the_kept_count_unless_filtered(service: Service) -> None:
+    """An organization keeps its number of integrations: the unfiltered `total` reads it
+    with the organization, in the statements a page without `total` makes; a filtered
+    `total` counts."""
     scope = make_scope(service, INTEGRATIONS)
     add_items(service, scope, ["a", "b", "c"])
-    with service.count_statements() as statements:
+    with service.count_statements() as without_total:
         get_page(service, scope, first=1)
-    assert not [s for s in statements if "count(" in s.lower()], statements
-    with service.count_statements() as statements:
+    with service.count_statements() as with_total:
         page = get_page(service, scope, first=1, total=True)
     assert page["total"] == {"count": 3, "precision": "EXACT"}
-    assert [s for s in statements if "count(" in s.lower()], statements
+    assert with_total == without_total
+    with service.count_statements() as filtered:
+        page = get_page(service, scope, first=1, total=True, filter={"isActive": True})
+    assert page["total"] == {"count": 3, "precision": "EXACT"}
+    assert [s for s in filtered if "count(" in s.lower()], filtered
 
 
 # --- stability under concurrent writes ------------------------------------------------------

@@ -339,9 +339,14 @@ async def paginate(
     page: PageRequest,
     parameters: dict[str, Any],
     filters: Sequence[Any] = (),
+    scope_size: int | None = None,
 ) -> Connection:
     """The requested page of the rows of `listing` (its scope's bound `parameters`
-    given) that match `filters`."""
+    given) that match `filters`.
+
+    `scope_size` is the number of rows in the scope, where the database keeps it (as
+    `organizations.integration_count`): without filters, `total` is then that number,
+    capped as a count would be, and costs no statement."""
     arguments, scope, ordering = page.arguments, page.scope, page.ordering
     keyset = Keyset(listing.model, page.direction)
     size = arguments.first if arguments.forward else arguments.last
@@ -386,8 +391,11 @@ async def paginate(
 
     async def count_total() -> CountInfo:
         cap = context.settings.total_count_cap
-        count = listing.count_statement(cap, filters)
-        ((counted,),) = await context.db.values(count, parameters)
+        if scope_size is not None and not filters:
+            counted = scope_size
+        else:
+            count = listing.count_statement(cap, filters)
+            ((counted,),) = await context.db.values(count, parameters)
         if counted > cap:
             return CountInfo(cap, CountPrecision.AT_LEAST)
         return CountInfo(counted, CountPrecision.EXACT)

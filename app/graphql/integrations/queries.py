@@ -60,4 +60,5 @@ async def resolve_integrations(
         page=page,
         parameters={"organization_id": owner.id},
         filters=integration_conditions(parsed_filter),
+        scope_size=owner.integration_count,
     )

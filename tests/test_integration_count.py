@@ -1,0 +1,174 @@
+"""Each organization's `integration_count` is kept by the database for every writer
+(the mutations, an organization's cascading delete, rows written by SQL, concurrent
+writers), so the unfiltered `total` of an organization's integrations, which reads it,
+is the list's size."""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from app import models
+from app.database import create_engine
+from app.graphql.core.ids import new_id
+from app.graphql.core.ordering import title_columns
+from tests.conftest import Service
+from tests.factories import (
+    CREATE_INTEGRATION,
+    actor_organization_id,
+    create_integration,
+    create_organization,
+)
+from tests.test_concurrency import THREADS, delete_request, run_together, split
+
+ORGANIZATIONS = models.table_of(models.Organization)
+INTEGRATIONS = models.table_of(models.Integration)
+
+TOTAL = """
+query($id: ID!) { integrations(organizationId: $id, first: 0) { total { count precision } } }"""
+DELETE_INTEGRATION = """
+mutation($input: IntegrationDeleteInput!) { integrationDelete(input: $input) { deletedId } }"""
+DELETE_ORGANIZATION = """
+mutation($input: OrganizationDeleteInput!) { organizationDelete(input: $input) { deletedId } }"""
+
+
+def run_sql(service: Service, work: Callable[[sa.Connection], Any]) -> Any:
+    """`work` on a connection of its own, in a transaction that commits."""
+
+    async def run() -> Any:
+        engine = create_engine(service.settings)
+        try:
+            async with engine.begin() as connection:
+                return await connection.run_sync(work)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def kept_counts(service: Service) -> dict[str, int]:
+    """Each organization's kept count, after checking it against a count of its rows."""
+
+    def read(connection: sa.Connection) -> list[Any]:
+        counted = (
+            sa.select(sa.func.count())
+            .where(INTEGRATIONS.c.organization_id == ORGANIZATIONS.c.id)
+            .scalar_subquery()
+        )
+        statement = sa.select(ORGANIZATIONS.c.id, ORGANIZATIONS.c.integration_count, counted)
+        return list(connection.execute(statement))
+
+    rows = run_sql(service, read)
+    assert [(kept, counted) for _, kept, counted in rows if kept != counted] == [], rows
+    return {str(organization_id): kept for organization_id, kept, _ in rows}
+
+
+def total_of(service: Service, organization_id: str) -> int:
+    total = service.data(TOTAL, {"id": organization_id})["integrations"]["total"]
+    assert total["precision"] == "EXACT", total
+    count: int = total["count"]
+    return count
+
+
+def integration_rows(organization_id: str, count: int, prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": new_id("Integration"),
+            "organization_id": organization_id,
+            "version": 1,
+            "is_active": True,
+            **title_columns(f"{prefix} {number}"),
+        }
+        for number in range(count)
+    ]
+
+
+def test_the_mutations_keep_the_count(service: Service) -> None:
+    acme = create_organization(service, "Acme")["id"]
+    globex = create_organization(service, "Globex")["id"]
+    made = [create_integration(service, acme, f"Sync {number}") for number in range(3)]
+    create_integration(service, globex, "Ledger")
+    create_integration(service, globex, "Payroll")
+    assert (total_of(service, acme), total_of(service, globex)) == (3, 2)
+
+    gone = made[0]
+    input = {"id": gone["id"], "version": gone["version"]}
+    service.data(DELETE_INTEGRATION, {"input": input})
+    # A refused write changes nothing: a create in an organization that does not exist,
+    # a delete at a stale version.
+    missing = {"organizationId": new_id("Organization"), "title": "Orphan"}
+    assert "errors" in service.gql(CREATE_INTEGRATION, {"input": missing})
+    stale = {"id": made[1]["id"], "version": made[1]["version"] + 1}
+    assert "errors" in service.gql(DELETE_INTEGRATION, {"input": stale})
+    assert (total_of(service, acme), total_of(service, globex)) == (2, 2)
+    assert kept_counts(service)[acme] == 2
+
+    # The organization's integrations go with it; the others' counts stay.
+    service.data(DELETE_ORGANIZATION, {"input": {"id": globex, "version": 1}})
+    counts = kept_counts(service)
+    assert globex not in counts
+    assert counts[acme] == 2
+    assert counts[actor_organization_id(service)] == 1  # the actor's own integration
+
+
+def test_rows_written_by_sql_keep_the_count(service: Service) -> None:
+    """The bulk seed, migrations and tests write rows without the API: statements that
+    touch several organizations at once, moves and (on PostgreSQL) TRUNCATE."""
+    acme = create_organization(service, "Acme")["id"]
+    globex = create_organization(service, "Globex")["id"]
+    rows = integration_rows(acme, 4, "acme") + integration_rows(globex, 3, "globex")
+    run_sql(service, lambda c: c.execute(sa.insert(INTEGRATIONS), rows))
+    assert (total_of(service, acme), total_of(service, globex)) == (4, 3)
+
+    # One statement deleting rows of both organizations.
+    doomed = [rows[0]["id"], rows[1]["id"], rows[4]["id"]]
+    run_sql(
+        service, lambda c: c.execute(sa.delete(INTEGRATIONS).where(INTEGRATIONS.c.id.in_(doomed)))
+    )
+    assert (total_of(service, acme), total_of(service, globex)) == (2, 2)
+
+    # A move counts on both sides; an update of anything else counts nothing.
+    moved = rows[2]["id"]
+    run_sql(
+        service,
+        lambda c: c.execute(
+            sa.update(INTEGRATIONS).where(INTEGRATIONS.c.id == moved).values(organization_id=globex)
+        ),
+    )
+    run_sql(
+        service,
+        lambda c: c.execute(
+            sa.update(INTEGRATIONS)
+            .where(INTEGRATIONS.c.organization_id == globex)
+            .values(version=2)
+        ),
+    )
+    assert (total_of(service, acme), total_of(service, globex)) == (1, 3)
+    kept_counts(service)
+
+    if service.backend == "postgresql":
+        run_sql(service, lambda c: c.execute(sa.text("TRUNCATE integrations CASCADE")))
+        assert set(kept_counts(service).values()) == {0}
+
+
+def test_concurrent_creates_and_deletes_in_one_organization_keep_the_count(
+    service: Service,
+) -> None:
+    """Writers in one organization update its count in their own transactions: they wait
+    for one another on its row, and none is lost."""
+    acme = create_organization(service, "Acme")["id"]
+    existing = [create_integration(service, acme, f"Old {number}") for number in range(THREADS)]
+    creates = [
+        (CREATE_INTEGRATION, {"input": {"organizationId": acme, "title": f"New {number}"}})
+        for number in range(THREADS)
+    ]
+    deletes = [
+        delete_request("Integration", integration["id"], integration["version"])
+        for integration in existing[: THREADS // 2]
+    ]
+    results = run_together(service, creates + deletes)
+    _, failed = split(results)
+    assert failed == [], [results[index] for index in failed]
+    assert total_of(service, acme) == THREADS + THREADS - THREADS // 2
+    kept_counts(service)
