@@ -90,6 +90,11 @@ def create_migration_engine(settings: Settings) -> AsyncEngine:
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=OFF")
+        # A batch migration rebuilds a table and renames the copy to the table's name.
+        # SQLite's newer rename checks every trigger against the schema first, and the
+        # triggers on `integrations` name `organizations`, which is gone at that moment;
+        # the legacy rename leaves them alone, as nothing in them needs rewriting.
+        cursor.execute("PRAGMA legacy_alter_table=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -281,6 +282,32 @@ def test_every_migration_downgrades_and_upgrades_again_keeping_the_data(
             assert set(tables) <= {"alembic_version"}
             await scratch.alembic("upgrade", "head")
             assert await scratch.run(_differences) == []
+
+    asyncio.run(run())
+
+
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="SQLite rebuilds tables to alter them")
+def test_a_later_migration_can_rebuild_organizations_on_sqlite(tmp_path: Path) -> None:
+    """A batch migration copies the table and renames the copy; the triggers on
+    `integrations` that name `organizations` must neither stop it nor be lost."""
+
+    def rebuild(connection: sa.Connection) -> None:
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("organizations", recreate="always") as batch:
+            batch.add_column(sa.Column("scratch", sa.Integer()))
+
+    async def run() -> None:
+        async with scratch_database(tmp_path) as scratch:
+            await scratch.alembic("upgrade", "head")
+            await scratch.run(_insert_rows)
+            triggers = await scratch.run(_triggers)
+            await scratch.run(rebuild)
+            assert await scratch.run(_triggers) == triggers
+            await scratch.run(lambda c: c.execute(sa.text("DELETE FROM integrations")))
+            kept = await scratch.run(
+                lambda c: c.execute(sa.text("SELECT integration_count FROM organizations")).all()
+            )
+            assert [tuple(row) for row in kept] == [(0,)]
 
     asyncio.run(run())
 
