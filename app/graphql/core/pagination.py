@@ -10,14 +10,13 @@ fetching one item more than asked; the other (`hasPreviousPage` with `after`,
 that cursor is given: every page is one statement.
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Generator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from cachetools import LRUCache
-from graphql import GraphQLResolveInfo
 from sqlmodel import SQLModel
 
 from app.database import PreparedRead
@@ -155,11 +154,27 @@ class CountInfo:
     precision: CountPrecision
 
 
+class CountWhenAwaited:
+    """A `total` still to be counted: the count's statement runs when `total` is
+    selected, as graphql-core then awaits it. No coroutine exists before that, so a
+    connection whose `total` is not selected leaves nothing unawaited behind."""
+
+    __slots__ = ("_count",)
+
+    def __init__(self, count: Callable[[], Coroutine[Any, Any, CountInfo]]) -> None:
+        self._count = count
+
+    def __await__(self) -> Generator[Any, None, CountInfo]:
+        return self._count().__await__()
+
+
 @dataclass
 class Connection:
     edges: list[Edge]
     page_info: PageInfo
-    count_total: Callable[[], Awaitable[CountInfo]] = field(repr=False)
+    total: CountInfo | CountWhenAwaited = field(repr=False)
+    """Read as an attribute: a known total (a kept count) is completed with the rest of
+    the connection on the executor's short path; one to be counted is awaited."""
 
     @property
     def nodes(self) -> list[Any]:
@@ -389,17 +404,18 @@ async def paginate(
     encode = context.cursors.encoder(scope, ordering)
     edges = [Edge(encode(keyset.sort_key_of(row), row.id), row) for row in rows]
 
-    async def count_total() -> CountInfo:
-        cap = context.settings.total_count_cap
-        if scope_size is not None and not filters:
-            counted = scope_size
-        else:
+    cap = context.settings.total_count_cap
+    total: CountInfo | CountWhenAwaited
+    if scope_size is not None and not filters:
+        total = _capped(scope_size, cap)
+    else:
+
+        async def count_total() -> CountInfo:
             count = listing.count_statement(cap, filters)
             ((counted,),) = await context.db.values(count, parameters)
-        if counted > cap:
-            return CountInfo(cap, CountPrecision.AT_LEAST)
-        return CountInfo(counted, CountPrecision.EXACT)
+            return _capped(counted, cap)
 
+        total = CountWhenAwaited(count_total)
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -408,20 +424,22 @@ async def paginate(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        count_total=count_total,
+        total=total,
     )
 
 
-async def resolve_total(connection: Connection, _info: GraphQLResolveInfo) -> CountInfo:
-    return await connection.count_total()
+def _capped(counted: int, cap: int) -> CountInfo:
+    """A count of up to one past `cap` (or an exact one) as the contract answers it."""
+    if counted > cap:
+        return CountInfo(cap, CountPrecision.AT_LEAST)
+    return CountInfo(counted, CountPrecision.EXACT)
 
 
 class ConnectionType(SourcedObjectType):
-    """The bindable of an `XConnection` type: `total` is counted only when selected."""
+    """The bindable of an `XConnection` type."""
 
     def __init__(self, name: str) -> None:
         super().__init__(name, Connection)
-        self.set_field("total", resolve_total)
 
 
 class EdgeType(SourcedObjectType):
