@@ -436,7 +436,8 @@ def _capped(counted: int, cap: int) -> CountInfo:
 
 
 class ConnectionType(SourcedObjectType):
-    """The bindable of an `XConnection` type."""
+    """The bindable of an `XConnection` type. Its fields read `Connection`'s attributes;
+    `total` is counted only when selected (`CountWhenAwaited`)."""
 
     def __init__(self, name: str) -> None:
         super().__init__(name, Connection)
