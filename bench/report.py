@@ -326,6 +326,9 @@ def soak_markdown(soak: dict[str, Any]) -> str:
     pids = list(soak["growth"])
     lines.append("| second | " + " | ".join(pids) + " |")
     lines.append("|--:|" + "--:|" * len(pids))
+    # The first sample of each minute and the last; a last one that rounds to the
+    # second of the row before replaces that row rather than repeating it.
+    rows: dict[str, list[str]] = {}
     last_minute = -1
     for sample in samples:
         minute = int(sample["second"] // 60)
@@ -333,7 +336,8 @@ def soak_markdown(soak: dict[str, Any]) -> str:
             continue
         last_minute = minute
         values = [f"{sample['resident_kib'].get(pid, 0) / 1024:.1f}" for pid in pids]
-        lines.append(f"| {sample['second']:.0f} | " + " | ".join(values) + " |")
+        rows[f"{sample['second']:.0f}"] = values
+    lines += [f"| {second} | " + " | ".join(values) + " |" for second, values in rows.items()]
     return "\n".join(lines) + "\n"
 
 
