@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from app import models
@@ -19,6 +20,7 @@ from tests.factories import (
     actor_organization_id,
     create_integration,
     create_organization,
+    error_codes,
 )
 from tests.test_concurrency import THREADS, delete_request, run_together, split
 
@@ -172,3 +174,56 @@ def test_concurrent_creates_and_deletes_in_one_organization_keep_the_count(
     assert failed == [], [results[index] for index in failed]
     assert total_of(service, acme) == THREADS + THREADS - THREADS // 2
     kept_counts(service)
+
+
+def test_an_integration_delete_waiting_on_its_organizations_delete_does_not_deadlock(
+    service: Service,
+) -> None:
+    """An integration's delete takes its organization's row (for the kept count) before
+    its own, as the organization's delete does; taken the other way round, the two
+    deadlock. Here the organization's delete holds the organization's row while the
+    integration's delete arrives, then cascades to the integration: the integration's
+    delete must wait, then find it gone."""
+    if service.backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    acme = create_organization(service, "Acme")["id"]
+    integration = create_integration(service, acme, "Doomed")
+    input = {"id": integration["id"], "version": integration["version"]}
+
+    async def race() -> dict[str, Any]:
+        engine = create_engine(service.settings)
+        try:
+            async with engine.connect() as organization_delete:
+                await organization_delete.execute(
+                    sa.select(ORGANIZATIONS.c.id)
+                    .where(ORGANIZATIONS.c.id == acme)
+                    .with_for_update()
+                )
+                deleting = asyncio.get_running_loop().run_in_executor(
+                    None, lambda: service.gql(DELETE_INTEGRATION, {"input": input})
+                )
+                await _until_a_session_waits_for_a_lock(organization_delete)
+                await organization_delete.execute(
+                    sa.delete(ORGANIZATIONS).where(ORGANIZATIONS.c.id == acme)
+                )
+                await organization_delete.commit()
+                return await deleting
+        finally:
+            await engine.dispose()
+
+    result = asyncio.run(race())
+    assert error_codes(result) == ["NOT_FOUND"], result
+    assert result["data"] == {"integrationDelete": None}
+    assert acme not in kept_counts(service)
+
+
+async def _until_a_session_waits_for_a_lock(connection: Any) -> None:
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(500):
+        if (await connection.execute(waiting)).scalar_one():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the integration's delete never waited for a lock")

@@ -1,5 +1,6 @@
 from typing import Any
 
+import sqlalchemy as sa
 from ariadne import MutationType
 from graphql import GraphQLResolveInfo
 from sqlalchemy.exc import IntegrityError
@@ -114,17 +115,42 @@ async def resolve_integration_update(
     return IntegrationPayload(row)
 
 
+async def _lock_organization(session: AsyncSession, organization_id: str) -> None:
+    """Lock the organization's row before the integration's, the order an
+    `organizationDelete` takes them in (its row, then the cascade to its integrations).
+
+    Deleting an integration updates its organization's kept count (a trigger, at the end
+    of the statement); without this, that update would take the organization's row
+    after the integration's, and a racing `organizationDelete` could deadlock with it.
+    `FOR NO KEY UPDATE` is the lock that update takes anyway.
+
+    Not on SQLite: it has one writer at a time, and a read as a transaction's first
+    statement would make it a reader that cannot become the writer once another
+    writer has committed.
+    """
+    if (await session.connection()).dialect.name != "postgresql":
+        return
+    organizations: Any = models.Organization
+    await session.execute(
+        sa.select(organizations.id)
+        .where(organizations.id == organization_id)
+        .with_for_update(key_share=True)
+    )
+
+
 @mutation.field("integrationDelete")
 async def resolve_integration_delete(
     _root: Any, info: GraphQLResolveInfo, input: dict[str, Any]
 ) -> DeletePayload:
     context = context_of(info)
     data = parse_input(IntegrationDeleteInput, input)
-    integration_id = (
-        await require_reachable(context, "Integration", data.id, field="input.id", alone=True)
-    ).id
+    integration = await require_reachable(
+        context, "Integration", data.id, field="input.id", alone=True
+    )
+    integration_id = integration.id
 
     async with context.db.write() as session:
+        await _lock_organization(session, integration.organization_id)
         await delete_versioned(
             session,
             models.Integration,
