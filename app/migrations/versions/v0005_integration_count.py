@@ -30,6 +30,11 @@ TRIGGERS = (
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        # A service still running the previous version may write meanwhile: held off
+        # until this commits, no write falls between the count and its triggers, and
+        # the tables are locked in the order its writes take them.
+        op.execute("LOCK TABLE integrations IN SHARE ROW EXCLUSIVE MODE")
     op.add_column(
         "organizations",
         sa.Column("integration_count", sa.Integer(), nullable=False, server_default="0"),
