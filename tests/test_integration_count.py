@@ -22,17 +22,21 @@ from tests.factories import (
     create_organization,
     error_codes,
 )
-from tests.test_concurrency import THREADS, delete_request, run_together, split
+from tests.test_concurrency import (
+    DELETE_ORGANIZATION,
+    QUERIES,
+    THREADS,
+    delete_request,
+    run_together,
+    split,
+)
 
 ORGANIZATIONS = models.table_of(models.Organization)
 INTEGRATIONS = models.table_of(models.Integration)
 
+DELETE_INTEGRATION = QUERIES["Integration"]["delete"]
 TOTAL = """
 query($id: ID!) { integrations(organizationId: $id, first: 0) { total { count precision } } }"""
-DELETE_INTEGRATION = """
-mutation($input: IntegrationDeleteInput!) { integrationDelete(input: $input) { deletedId } }"""
-DELETE_ORGANIZATION = """
-mutation($input: OrganizationDeleteInput!) { organizationDelete(input: $input) { deletedId } }"""
 
 
 def run_sql(service: Service, work: Callable[[sa.Connection], Any]) -> Any:

@@ -30,7 +30,8 @@ TRIGGERS = (
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
         # A service still running the previous version may write meanwhile: held off
         # until this commits, no write falls between the count and its triggers, and
         # the tables are locked in the order its writes take them.
@@ -43,7 +44,7 @@ def upgrade() -> None:
         "UPDATE organizations SET integration_count = (SELECT count(*) FROM integrations"
         " WHERE integrations.organization_id = organizations.id)"
     )
-    for statement in INTEGRATION_COUNT_TRIGGERS[op.get_bind().dialect.name]:
+    for statement in INTEGRATION_COUNT_TRIGGERS[dialect]:
         op.execute(statement)
 
 
