@@ -75,13 +75,6 @@ class Organization(SQLModel, table=True):
     sort_key_tail: str = Field(
         default="", sa_column=sa.Column(SortKey, nullable=False, server_default="")
     )
-    integration_count: int = Field(
-        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
-    )
-    """How many integrations the organization has, kept by the database itself
-    (`INTEGRATION_COUNT_TRIGGERS`) in the transaction of every write to `integrations`:
-    the unfiltered `total` of an organization's integrations is read here, at no cost
-    that grows with the list, rather than counted."""
 
 
 class Integration(SQLModel, table=True):
@@ -91,7 +84,7 @@ class Integration(SQLModel, table=True):
         # A filtered `total` counts up to TOTAL_COUNT_CAP + 1 rows; here their entries
         # lie on a quarter of the ordering index's pages, and PostgreSQL chose a
         # sequential scan over the ordering index without it. (The unfiltered `total`
-        # reads `organizations.integration_count`.)
+        # reads the kept count, `IntegrationCount`.)
         sa.Index("ix_integrations_organization", "organization_id"),
         *_checks("integrations", reference="credential_ref"),
     )
@@ -117,50 +110,96 @@ class Integration(SQLModel, table=True):
     )
 
 
+class IntegrationCount(SQLModel, table=True):
+    """A share of an organization's number of integrations: the organization has the sum
+    of its shares (`INTEGRATION_COUNT`). The database keeps them itself
+    (`INTEGRATION_COUNT_TRIGGERS`) in the transaction of every write to `integrations`,
+    so the unfiltered `total` of an organization's integrations is read rather than
+    counted.
+
+    Several shares rather than one number, because a write holds the row it adds to
+    until it commits: on PostgreSQL each connection adds to the share of its slot
+    (`INTEGRATION_COUNT_SLOTS`), so concurrent writes in one organization do not wait for
+    one another. SQLite has one writer at a time and keeps one share, slot 0. A share
+    may be negative: a connection may delete what another created."""
+
+    __tablename__ = "integration_counts"
+
+    organization_id: str = Field(
+        sa_column=sa.Column(
+            EntityId,
+            sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    slot: int = Field(sa_column=sa.Column(sa.SmallInteger, primary_key=True, autoincrement=False))
+    integrations: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+
+
+INTEGRATION_COUNT_SLOTS = 16
+"""Shares per organization on PostgreSQL: more let more writers in one organization run
+without waiting, and make the sum read for `total` longer."""
+
 # Triggers rather than code in the write paths, so that every writer keeps the count: the
 # mutations, the cascade of an organization's delete, the bulk seed, tests' own rows.
 # PostgreSQL counts per statement, from the statement's transition table, so a bulk COPY
-# updates each organization once per batch rather than once per row; SQLite has only
-# row triggers. Moving an integration is no API operation, but is counted all the same.
+# adds to each organization's share once per batch rather than once per row; SQLite has
+# only row triggers. Moving an integration is no API operation, but is counted all the
+# same. A delete adds to a share only while its organization exists: the cascade of an
+# organization's delete removes the organization, its shares and its integrations, in
+# an order of the database's choosing, and a share added then would name an organization
+# that is gone.
 INTEGRATION_COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sqlite": (
         """CREATE TRIGGER tr_integrations_count_insert AFTER INSERT ON integrations
 BEGIN
-    UPDATE organizations SET integration_count = integration_count + 1
-    WHERE id = NEW.organization_id;
+    INSERT INTO integration_counts (organization_id, slot, integrations)
+    VALUES (NEW.organization_id, 0, 1)
+    ON CONFLICT (organization_id, slot) DO UPDATE SET integrations = integrations + 1;
 END""",
+        # The share exists: the insert made it.
         """CREATE TRIGGER tr_integrations_count_delete AFTER DELETE ON integrations
 BEGIN
-    UPDATE organizations SET integration_count = integration_count - 1
-    WHERE id = OLD.organization_id;
+    UPDATE integration_counts SET integrations = integrations - 1
+    WHERE organization_id = OLD.organization_id AND slot = 0;
 END""",
         """CREATE TRIGGER tr_integrations_count_move AFTER UPDATE OF organization_id
 ON integrations WHEN OLD.organization_id IS NOT NEW.organization_id
 BEGIN
-    UPDATE organizations SET integration_count = integration_count - 1
-    WHERE id = OLD.organization_id;
-    UPDATE organizations SET integration_count = integration_count + 1
-    WHERE id = NEW.organization_id;
+    UPDATE integration_counts SET integrations = integrations - 1
+    WHERE organization_id = OLD.organization_id AND slot = 0;
+    INSERT INTO integration_counts (organization_id, slot, integrations)
+    VALUES (NEW.organization_id, 0, 1)
+    ON CONFLICT (organization_id, slot) DO UPDATE SET integrations = integrations + 1;
 END""",
     ),
     "postgresql": (
-        """CREATE FUNCTION integrations_count_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE FUNCTION integrations_count_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    own_slot smallint := pg_backend_pid() % {INTEGRATION_COUNT_SLOTS};
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        UPDATE organizations AS o SET integration_count = o.integration_count + d.n
-        FROM (SELECT organization_id, count(*) AS n FROM inserted GROUP BY 1) AS d
-        WHERE o.id = d.organization_id;
+        INSERT INTO integration_counts AS c (organization_id, slot, integrations)
+        SELECT organization_id, own_slot, count(*) FROM inserted GROUP BY 1
+        ON CONFLICT (organization_id, slot)
+        DO UPDATE SET integrations = c.integrations + excluded.integrations;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE organizations AS o SET integration_count = o.integration_count - d.n
-        FROM (SELECT organization_id, count(*) AS n FROM deleted GROUP BY 1) AS d
-        WHERE o.id = d.organization_id;
+        INSERT INTO integration_counts AS c (organization_id, slot, integrations)
+        SELECT d.organization_id, own_slot, -count(*) FROM deleted AS d
+        WHERE EXISTS (SELECT FROM organizations AS o WHERE o.id = d.organization_id)
+        GROUP BY 1
+        ON CONFLICT (organization_id, slot)
+        DO UPDATE SET integrations = c.integrations + excluded.integrations;
     ELSIF TG_OP = 'TRUNCATE' THEN
-        UPDATE organizations SET integration_count = 0 WHERE integration_count <> 0;
+        DELETE FROM integration_counts;
     ELSE
-        UPDATE organizations SET integration_count = integration_count - 1
-        WHERE id = OLD.organization_id;
-        UPDATE organizations SET integration_count = integration_count + 1
-        WHERE id = NEW.organization_id;
+        INSERT INTO integration_counts AS c (organization_id, slot, integrations)
+        SELECT OLD.organization_id, own_slot, -1
+        WHERE EXISTS (SELECT FROM organizations AS o WHERE o.id = OLD.organization_id)
+        UNION ALL
+        SELECT NEW.organization_id, own_slot, 1
+        ON CONFLICT (organization_id, slot)
+        DO UPDATE SET integrations = c.integrations + excluded.integrations;
     END IF;
     RETURN NULL;
 END
@@ -179,8 +218,8 @@ WHEN (OLD.organization_id IS DISTINCT FROM NEW.organization_id)
 EXECUTE FUNCTION integrations_count_changed()""",
     ),
 }
-"""The statements that make the triggers keeping `organizations.integration_count`, per
-dialect; the migration that introduced the count runs them too."""
+"""The statements that make the triggers keeping `integration_counts`, per dialect; the
+migration that introduced them runs them too."""
 
 # Dropping `integrations` drops its triggers; the function outlives it.
 INTEGRATION_COUNT_FUNCTIONS: dict[str, tuple[str, ...]] = {
@@ -188,19 +227,20 @@ INTEGRATION_COUNT_FUNCTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _keep_integration_count(integrations: sa.Table) -> None:
-    """Tables made from the models (`create_all`) get the triggers the migrations make."""
+def _keep_integration_count(metadata: sa.MetaData) -> None:
+    """Tables made from the models (`create_all`) get the triggers the migrations make,
+    once both tables they name exist."""
 
-    def create(_table: sa.Table, connection: sa.Connection, **_: Any) -> None:
+    def create(_metadata: sa.MetaData, connection: sa.Connection, **_: Any) -> None:
         for statement in INTEGRATION_COUNT_TRIGGERS[connection.dialect.name]:
             connection.exec_driver_sql(statement)
 
-    def drop(_table: sa.Table, connection: sa.Connection, **_: Any) -> None:
+    def drop(_metadata: sa.MetaData, connection: sa.Connection, **_: Any) -> None:
         for function in INTEGRATION_COUNT_FUNCTIONS.get(connection.dialect.name, ()):
             connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
 
-    sa.event.listen(integrations, "after_create", create)
-    sa.event.listen(integrations, "after_drop", drop)
+    sa.event.listen(metadata, "after_create", create)
+    sa.event.listen(metadata, "after_drop", drop)
 
 
 class IntegrationKey(SQLModel, table=True):
@@ -243,12 +283,40 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     return table
 
 
-_keep_integration_count(table_of(Integration))
+_keep_integration_count(SQLModel.metadata)
+
+_COUNTS = table_of(IntegrationCount)
+
+INTEGRATION_COUNT = (
+    sa.select(sa.func.coalesce(sa.func.sum(_COUNTS.c.integrations), sa.literal_column("0")))
+    .where(_COUNTS.c.organization_id == table_of(Organization).c.id)
+    .scalar_subquery()
+)
+"""An organization's number of integrations: the sum of its kept shares, correlated to
+the `organizations` row it is read with."""
+
+COMPUTED_COLUMNS: dict[type[SQLModel], dict[str, Any]] = {
+    Organization: {"integration_count": INTEGRATION_COUNT}
+}
+"""Values read with a model's rows that are no column of its table, by field name."""
 
 
 @cache
 def row_type_of(model: type[SQLModel]) -> Any:
     """The named tuple a read-only row of a model's table is made into, its fields the
-    table's columns in order: what entity reads and pages return (`app.database`'s
-    `PreparedRead`), with the model's attribute names, so resolvers read either alike."""
-    return namedtuple(f"{model.__name__}Row", table_of(model).columns.keys())
+    table's columns in order, then its computed values (`COMPUTED_COLUMNS`): what entity
+    reads and pages return (`app.database`'s `PreparedRead`), with the model's attribute
+    names, so resolvers read either alike."""
+    computed = COMPUTED_COLUMNS.get(model, {})
+    return namedtuple(f"{model.__name__}Row", [*table_of(model).columns.keys(), *computed])
+
+
+def row_columns(model: type[SQLModel], *, computed: bool = True) -> list[Any]:
+    """What a read of `model`'s rows selects, in its row type's order. Without
+    `computed`, its computed values are NULL: a read of many rows (a page) that need not
+    pay for them."""
+    values = [
+        expression.label(name) if computed else sa.null().label(name)
+        for name, expression in COMPUTED_COLUMNS.get(model, {}).items()
+    ]
+    return [*table_of(model).columns, *values]

@@ -236,7 +236,11 @@ def test_prepared_reads_shape_rows_into_row_types(service: Service) -> None:
     organization = create_organization(service, "Acme")
     create_integration(service, organization["id"], "Billing")
     select = (
-        sa.select(*INTEGRATIONS.columns, *ORGANIZATIONS.columns, sa.literal(7).label("seven"))
+        sa.select(
+            *models.row_columns(models.Integration),
+            *models.row_columns(models.Organization),
+            sa.literal(7).label("seven"),
+        )
         .join(ORGANIZATIONS, INTEGRATIONS.c.organization_id == ORGANIZATIONS.c.id)
         .where(ORGANIZATIONS.c.id == sa.bindparam("organization_id"))
     )
@@ -253,6 +257,7 @@ def test_prepared_reads_shape_rows_into_row_types(service: Service) -> None:
     ((integration, owner, seven),) = prepared
     assert isinstance(integration, entities[0]) and integration.title == "Billing"
     assert isinstance(owner, entities[1]) and owner.title == "Acme"
+    assert owner.integration_count == 1  # computed with the row (`COMPUTED_COLUMNS`)
     assert seven == 7
 
 

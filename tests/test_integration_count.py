@@ -1,10 +1,11 @@
-"""Each organization's `integration_count` is kept by the database for every writer
+"""Each organization's number of integrations is kept by the database for every writer
 (the mutations, an organization's cascading delete, rows written by SQL, concurrent
 writers), so the unfiltered `total` of an organization's integrations, which reads it,
 is the list's size."""
 
 import asyncio
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -62,7 +63,7 @@ def kept_counts(service: Service) -> dict[str, int]:
             .where(INTEGRATIONS.c.organization_id == ORGANIZATIONS.c.id)
             .scalar_subquery()
         )
-        statement = sa.select(ORGANIZATIONS.c.id, ORGANIZATIONS.c.integration_count, counted)
+        statement = sa.select(ORGANIZATIONS.c.id, models.INTEGRATION_COUNT, counted)
         return list(connection.execute(statement))
 
     rows = run_sql(service, read)
@@ -161,8 +162,8 @@ def test_rows_written_by_sql_keep_the_count(service: Service) -> None:
 def test_concurrent_creates_and_deletes_in_one_organization_keep_the_count(
     service: Service,
 ) -> None:
-    """Writers in one organization update its count in their own transactions: they wait
-    for one another on its row, and none is lost."""
+    """Writers in one organization add to its count in their own transactions, and none
+    is lost."""
     acme = create_organization(service, "Acme")["id"]
     existing = [create_integration(service, acme, f"Old {number}") for number in range(THREADS)]
     creates = [
@@ -177,6 +178,42 @@ def test_concurrent_creates_and_deletes_in_one_organization_keep_the_count(
     _, failed = split(results)
     assert failed == [], [results[index] for index in failed]
     assert total_of(service, acme) == THREADS + THREADS - THREADS // 2
+    kept_counts(service)
+
+
+def test_creates_in_one_organization_do_not_wait_for_one_another_on_postgresql(
+    service: Service,
+) -> None:
+    """Each connection adds to a share of the count of its own (its slot): a create
+    holds its share until it commits, and a create on another connection goes on
+    meanwhile. (The count in the organization's row made the second create wait.)"""
+    if service.backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    acme = create_organization(service, "Acme")["id"]
+    first, second = (integration_rows(acme, 1, name)[0] for name in ("first", "second"))
+    slot = sa.text(f"SELECT pg_backend_pid() % {models.INTEGRATION_COUNT_SLOTS}")
+
+    async def race() -> None:
+        engine = create_engine(service.settings)
+        try:
+            async with engine.connect() as holding:
+                await holding.execute(sa.insert(INTEGRATIONS), first)
+                slots = {(await holding.execute(slot)).scalar_one()}
+                # A connection of another slot: pids are handed out in turn.
+                async with AsyncExitStack() as others:
+                    while True:
+                        other = await others.enter_async_context(engine.connect())
+                        if (await other.execute(slot)).scalar_one() not in slots:
+                            break
+                    await other.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+                    await other.execute(sa.insert(INTEGRATIONS), second)
+                    await other.commit()
+                await holding.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(race())
+    assert total_of(service, acme) == 2
     kept_counts(service)
 
 

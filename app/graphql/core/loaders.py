@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 
 from app.database import PreparedRead, RequestDatabase
 from app.graphql.core.nodes import NODE_MODELS
-from app.models import row_type_of, table_of
+from app.models import row_columns, row_type_of, table_of
 
 # An entity whose reach is decided by another one (an integration by its organization)
 # is loaded joined to it, and the owner primes its own loader: a lookup by ID is one
@@ -24,6 +24,7 @@ def _by_ids_read(entity_type: str, *, one: bool) -> PreparedRead:
     their owner when they have one: rows of the entity's row type, then the owner's."""
     model = NODE_MODELS[entity_type]
     table = table_of(model)
+    columns = row_columns(model)
     wanted = (
         table.c.id == sa.bindparam("id")
         if one
@@ -31,12 +32,14 @@ def _by_ids_read(entity_type: str, *, one: bool) -> PreparedRead:
     )
     owner = OWNERS.get(entity_type)
     if owner is None:
-        return PreparedRead(sa.select(*table.columns).where(wanted), entities=(row_type_of(model),))
+        return PreparedRead(sa.select(*columns).where(wanted), entities=(row_type_of(model),))
     owner_type, column = owner
     owner_model = NODE_MODELS[owner_type]
     owner_table = table_of(owner_model)
+    # The owner's computed values are left out: it is read for its fields and the reach
+    # check, and a lookup by ID stays a single indexed one.
     return PreparedRead(
-        sa.select(*table.columns, *owner_table.columns)
+        sa.select(*columns, *row_columns(owner_model, computed=False))
         .join(owner_table, table.c[column] == owner_table.c.id)
         .where(wanted),
         entities=(row_type_of(model), row_type_of(owner_model)),

@@ -25,7 +25,7 @@ from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec, Position
 from app.graphql.core.errors import ValidationError
 from app.graphql.core.ordering import split_sort_key
-from app.models import row_type_of, table_of
+from app.models import row_columns, row_type_of, table_of
 from generated.enums import CountPrecision, OrderDirection
 
 
@@ -336,7 +336,7 @@ class PageStatement:
             beyond["next"] = sa.exists().where(*conditions, keyset.after("before", inclusive=True))
         flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
         select = (
-            sa.select(*table_of(listing.model).columns, *flag_columns)
+            sa.select(*row_columns(listing.model, computed=False), *flag_columns)
             .where(*window)
             .order_by(*keyset.order_by(reverse=not shape.forward))
             .limit(_written(shape.limit))
@@ -359,8 +359,8 @@ async def paginate(
     """The requested page of the rows of `listing` (its scope's bound `parameters`
     given) that match `filters`.
 
-    `scope_size` is the number of rows in the scope, where the database keeps it (as
-    `organizations.integration_count`): without filters, `total` is then that number,
+    `scope_size` is the number of rows in the scope, where the database keeps it (an
+    organization's `integration_count`): without filters, `total` is then that number,
     capped as a count would be, and costs no statement."""
     arguments, scope, ordering = page.arguments, page.scope, page.ordering
     keyset = Keyset(listing.model, page.direction)

@@ -119,10 +119,11 @@ async def _lock_organization(session: AsyncSession, organization_id: str) -> Non
     """Lock the organization's row before the integration's, the order an
     `organizationDelete` takes them in (its row, then the cascade to its integrations).
 
-    Deleting an integration updates its organization's kept count (a trigger, at the end
-    of the statement); without this, that update would take the organization's row
-    after the integration's, and a racing `organizationDelete` could deadlock with it.
-    `FOR NO KEY UPDATE` is the lock that update takes anyway.
+    Deleting an integration adds to its organization's kept count (a trigger, at the end
+    of the statement), which waits on the organization's row (the foreign key of the
+    count's share); without this, it would wait there holding the integration's row, and
+    a racing `organizationDelete` could deadlock with it. `FOR KEY SHARE`, the lock that
+    foreign key takes: other writes in the organization do not wait for it.
 
     Not on SQLite: it has one writer at a time, and a read as a transaction's first
     statement would make it a reader that cannot become the writer once another
@@ -134,7 +135,7 @@ async def _lock_organization(session: AsyncSession, organization_id: str) -> Non
     await session.execute(
         sa.select(organizations.id)
         .where(organizations.id == organization_id)
-        .with_for_update(key_share=True)
+        .with_for_update(read=True, key_share=True)
     )
 
 

@@ -60,5 +60,7 @@ async def resolve_integrations(
         page=page,
         parameters={"organization_id": owner.id},
         filters=integration_conditions(parsed_filter),
-        scope_size=owner.integration_count,
+        # Not on an organization this request wrote (the ORM's, without it) or read in
+        # a page or with an integration (None): the total is then counted.
+        scope_size=getattr(owner, "integration_count", None),
     )
