@@ -138,6 +138,9 @@ def _test_idle_connections(engine: AsyncEngine) -> None:
 # wrong: connection exception, insufficient resources (too many connections), operator
 # intervention (shutdown, starting up, statement_timeout), system error.
 _UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57", "58")
+# A transaction the database rolled back for a concurrent one (a deadlock, a
+# serialization failure): the same request, sent again, goes through.
+_UNAVAILABLE_SQLSTATES = ("40001", "40P01")
 
 
 def _lost_by_sqlstate(sqlstate: str) -> bool:
@@ -149,7 +152,9 @@ def _lost_by_sqlstate(sqlstate: str) -> bool:
 def _unavailable(sqlstate: str, *, lost: bool) -> bool:
     """Whether an error says the database cannot serve now (SERVICE_UNAVAILABLE), not
     that the request is wrong."""
-    return lost or sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES
+    return (
+        lost or sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or sqlstate in _UNAVAILABLE_SQLSTATES
+    )
 
 
 def _database_unavailable(context: sa.engine.ExceptionContext) -> BaseException | None:

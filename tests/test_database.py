@@ -193,6 +193,38 @@ def test_a_prepared_read_past_the_statement_timeout_is_unavailable(service: Serv
     assert after == pid  # the connection serves on
 
 
+def test_a_deadlock_is_unavailable_not_a_failure(service: Service) -> None:
+    """The database rolls back one of two transactions that wait for each other: sent
+    again, its request goes through, so the client is told to retry
+    (SERVICE_UNAVAILABLE), not that the service failed."""
+    _postgresql_only(service)
+    first, second = (create_organization(service, name)["id"] for name in ("Acme", "Globex"))
+
+    def lock(organization_id: str) -> Any:
+        return sa.select(ORGANIZATIONS.c.id).where(ORGANIZATIONS.c.id == organization_id)
+
+    async def scenario() -> list[BaseException | None]:
+        engine = create_engine(service.settings)
+        try:
+            async with engine.connect() as one, engine.connect() as other:
+                await one.execute(lock(first).with_for_update())
+                await other.execute(lock(second).with_for_update())
+                outcomes = await asyncio.gather(
+                    one.execute(lock(second).with_for_update()),
+                    other.execute(lock(first).with_for_update()),
+                    return_exceptions=True,
+                )
+                return [error if isinstance(error, BaseException) else None for error in outcomes]
+        finally:
+            await engine.dispose()
+
+    errors = [error for error in asyncio.run(scenario()) if error is not None]
+    assert len(errors) == 1, errors
+    assert isinstance(errors[0], sa.exc.OperationalError), errors
+    assert getattr(errors[0].orig, "sqlstate", None) == "40P01"
+    assert not errors[0].connection_invalidated
+
+
 def test_a_type_converted_by_what_the_driver_reports_takes_sqlalchemys_path(
     service: Service,
 ) -> None:

@@ -168,7 +168,8 @@ def problem_extensions(code: ErrorCode, detail: str, **details: Any) -> dict[str
     }
 
 
-# Failures to reach the database, as the drivers and SQLAlchemy raise them.
+# Failures to reach the database, or of a database that cannot serve the request now, as
+# the drivers and SQLAlchemy raise them (`app.database` makes the latter OperationalErrors).
 DATABASE_UNREACHABLE = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
@@ -186,9 +187,9 @@ def format_error(error: GraphQLError, debug: bool = False) -> dict[str, Any]:
         original = original.original_error
 
     if isinstance(original, DATABASE_UNREACHABLE):
-        message = "The database is not reachable right now; retry later."
+        message = "The database cannot serve this request right now; retry later."
         logger.warning(
-            "Database unreachable (traceId=%s): %s", current_trace_id.get(), type(original).__name__
+            "Database unavailable (traceId=%s): %s", current_trace_id.get(), type(original).__name__
         )
         extensions = problem_extensions(ErrorCode.SERVICE_UNAVAILABLE, message)
     elif isinstance(original, DomainError):
