@@ -193,6 +193,42 @@ def test_a_prepared_read_past_the_statement_timeout_is_unavailable(service: Serv
     assert after == pid  # the connection serves on
 
 
+def test_writers_of_one_process_take_sqlite_in_turn(service: Service) -> None:
+    """Concurrent write transactions of one process queue for SQLite in the process
+    rather than meet its lock: with no busy wait allowed, every one of them commits."""
+    if service.backend != "sqlite":
+        pytest.skip("PostgreSQL writers run together")
+    settings = service.settings.model_copy(update={"sqlite_busy_timeout_seconds": 0})
+    organization_id = create_organization(service, "Acme")["id"]
+    writers = 16
+
+    async def write(db: RequestDatabase, number: int) -> None:
+        try:
+            async with db.write() as session:
+                await session.execute(
+                    sa.insert(INTEGRATIONS).values(
+                        id=new_id("Integration"),
+                        organization_id=organization_id,
+                        version=1,
+                        is_active=True,
+                        **title_columns(f"Writer {number}"),
+                    )
+                )
+                await asyncio.sleep(0.005)  # the others arrive meanwhile
+        finally:
+            await db.close()
+
+    async def scenario(_db: RequestDatabase, engine: Any) -> int:
+        await asyncio.gather(*(write(RequestDatabase(engine), n) for n in range(writers)))
+        async with engine.connect() as connection:
+            counted = sa.select(sa.func.count()).where(
+                INTEGRATIONS.c.organization_id == organization_id
+            )
+            return int((await connection.execute(counted)).scalar_one())
+
+    assert with_database(settings, scenario) == writers
+
+
 def test_a_deadlock_is_unavailable_not_a_failure(service: Service) -> None:
     """The database rolls back one of two transactions that wait for each other: sent
     again, its request goes through, so the client is told to retry
