@@ -319,9 +319,11 @@ def _connection_lost(error: BaseException, driver_connection: Any) -> bool:
     return _lost_by_sqlstate(getattr(error, "sqlstate", None) or "")
 
 
-# Per engine and event loop (an asyncio lock serves one loop).
-_LocksByLoop = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
-_SQLITE_WRITERS: weakref.WeakKeyDictionary[sa.Engine, _LocksByLoop] = weakref.WeakKeyDictionary()
+# Per engine, with the event loop it serves: an asyncio lock serves one loop, and holds
+# it once a writer has waited on it, so a lock of a loop gone is replaced, not kept.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[
+    sa.Engine, tuple[weakref.ref[asyncio.AbstractEventLoop], asyncio.Lock]
+] = weakref.WeakKeyDictionary()
 
 
 def _sqlite_writer_turn(engine: AsyncEngine) -> asyncio.Lock:
@@ -332,12 +334,11 @@ def _sqlite_writer_turn(engine: AsyncEngine) -> asyncio.Lock:
     waited close to two seconds. Queued here instead, the writers of a process take
     the database in order; only writers of other processes still meet its lock.
     """
-    by_loop = _SQLITE_WRITERS.setdefault(engine.sync_engine, weakref.WeakKeyDictionary())
     loop = asyncio.get_running_loop()
-    lock = by_loop.get(loop)
-    if lock is None:
-        lock = by_loop[loop] = asyncio.Lock()
-    return lock
+    held = _SQLITE_WRITERS.get(engine.sync_engine)
+    if held is None or held[0]() is not loop:
+        held = _SQLITE_WRITERS[engine.sync_engine] = (weakref.ref(loop), asyncio.Lock())
+    return held[1]
 
 
 class RequestDatabase:

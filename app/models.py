@@ -148,7 +148,11 @@ without waiting, and make the sum read for `total` longer."""
 # same. A delete adds to a share only while its organization exists: the cascade of an
 # organization's delete removes the organization, its shares and its integrations, in
 # an order of the database's choosing, and a share added then would name an organization
-# that is gone.
+# that is gone. Adding to a share waits on the organization's row (the share's foreign
+# key), so a delete of integrations that may race their organization's delete locks the
+# organization's row first, `FOR KEY SHARE`, as `integrationDelete` does: the order that
+# delete takes them in. A statement of several organizations adds to their shares in
+# the order of their IDs, so two such statements in one slot do not deadlock.
 INTEGRATION_COUNT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sqlite": (
         """CREATE TRIGGER tr_integrations_count_insert AFTER INSERT ON integrations
@@ -180,14 +184,14 @@ DECLARE
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO integration_counts AS c (organization_id, slot, integrations)
-        SELECT organization_id, own_slot, count(*) FROM inserted GROUP BY 1
+        SELECT organization_id, own_slot, count(*) FROM inserted GROUP BY 1 ORDER BY 1
         ON CONFLICT (organization_id, slot)
         DO UPDATE SET integrations = c.integrations + excluded.integrations;
     ELSIF TG_OP = 'DELETE' THEN
         INSERT INTO integration_counts AS c (organization_id, slot, integrations)
         SELECT d.organization_id, own_slot, -count(*) FROM deleted AS d
         WHERE EXISTS (SELECT FROM organizations AS o WHERE o.id = d.organization_id)
-        GROUP BY 1
+        GROUP BY 1 ORDER BY 1
         ON CONFLICT (organization_id, slot)
         DO UPDATE SET integrations = c.integrations + excluded.integrations;
     ELSIF TG_OP = 'TRUNCATE' THEN
@@ -198,6 +202,7 @@ BEGIN
         WHERE EXISTS (SELECT FROM organizations AS o WHERE o.id = OLD.organization_id)
         UNION ALL
         SELECT NEW.organization_id, own_slot, 1
+        ORDER BY 1
         ON CONFLICT (organization_id, slot)
         DO UPDATE SET integrations = c.integrations + excluded.integrations;
     END IF;

@@ -294,14 +294,48 @@ def test_every_migration_downgrades_and_upgrades_again_keeping_the_data(
     asyncio.run(run())
 
 
+def test_the_kept_count_moves_between_its_column_and_its_shares(tmp_path: Path) -> None:
+    """0006 moves the count from `organizations.integration_count` (0005) into shares,
+    and its downgrade moves it back, with 0005's triggers keeping it again."""
+    integrations = sa.table("integrations", *(sa.column(name) for name in INTEGRATION_VALUES))
+
+    def add_integration(connection: sa.Connection) -> None:
+        values = INTEGRATION_VALUES | {"id": str(uuid.uuid4()), "title": "Ledger"}
+        connection.execute(sa.insert(integrations).values(values))
+
+    def column_counts(connection: sa.Connection) -> list[int]:
+        statement = sa.text("SELECT integration_count FROM organizations ORDER BY id")
+        return list(connection.execute(statement).scalars())
+
+    async def run() -> None:
+        async with scratch_database(tmp_path) as scratch:
+            await scratch.alembic("upgrade", "0005")
+            await scratch.run(_insert_rows)
+            await scratch.run(add_integration)
+            await scratch.alembic("upgrade", "0006")
+            assert await scratch.run(_kept_counts) == [2]
+            await scratch.run(add_integration)
+            await scratch.alembic("downgrade", "0005")
+            assert await scratch.run(column_counts) == [3]
+            await scratch.run(add_integration)
+            assert await scratch.run(column_counts) == [4]
+            await scratch.alembic("upgrade", "head")
+            assert await scratch.run(_kept_counts) == [4]
+
+    asyncio.run(run())
+
+
 @pytest.mark.skipif(POSTGRES_URL is not None, reason="SQLite rebuilds tables to alter them")
-def test_a_later_migration_can_rebuild_organizations_on_sqlite(tmp_path: Path) -> None:
+@pytest.mark.parametrize("table", ["organizations", "integration_counts"])
+def test_a_later_migration_can_rebuild_a_table_the_count_triggers_name_on_sqlite(
+    tmp_path: Path, table: str
+) -> None:
     """A batch migration copies the table and renames the copy; the triggers on
-    `integrations` that name `organizations` must neither stop it nor be lost."""
+    `integrations`, which name it, must neither stop it nor be lost."""
 
     def rebuild(connection: sa.Connection) -> None:
         operations = Operations(MigrationContext.configure(connection))
-        with operations.batch_alter_table("organizations", recreate="always") as batch:
+        with operations.batch_alter_table(table, recreate="always") as batch:
             batch.add_column(sa.Column("scratch", sa.Integer()))
 
     async def run() -> None:

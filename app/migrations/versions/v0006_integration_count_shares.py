@@ -5,6 +5,13 @@ then updated and held until it committed: on PostgreSQL, concurrent creates in o
 organization waited for one another. Each connection now adds to a share of its own,
 and the number read is their sum.
 
+It drops `organizations.integration_count`, which the previous version reads with every
+organization: stop the service's processes before upgrading past it. One of the
+previous version still running would fail its reads of organizations; and an integration
+delete running meanwhile, which locks its organization before the integration, could
+deadlock with this migration, which locks `integrations` first (the database would then
+roll one of them back).
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-07
