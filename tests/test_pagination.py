@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.graphql.organizations import queries as organization_queries
 from app.security.bootstrap import ROOT_ORGANIZATION_TITLE
 from tests import reference_order
 from tests.conftest import Service
@@ -1189,6 +1190,20 @@ def test_total_is_counted_only_when_selected(service: Service, kind: ListKind) -
     # One statement more, the count.
     assert len([s for s in counted if "count(" in s.lower()]) == 1, counted
     assert len(counted) == len(plain) + 1, (plain, counted)
+
+
+def test_an_operators_unfiltered_organizations_list_runs_statements_built_once(
+    service: Service,
+) -> None:
+    """An operator reaches every organization, so its list carries no condition of its
+    own: its pages run the statements kept for every request (built and compiled once),
+    not one built for the request."""
+    kept = organization_queries.ORGANIZATIONS._statements
+    kept.clear()
+    create_organization(service, "Acme")
+    for _ in range(2):
+        service.data("{ organizations(first: 1) { edges { node { id } } } }")
+    assert len(kept) == 1, kept
 
 
 def test_integrations_total_is_the_kept_count_unless_filtered(service: Service) -> None:

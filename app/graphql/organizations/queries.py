@@ -51,5 +51,8 @@ async def resolve_organizations(
         page=page,
         parameters={},
         # The actor's reach varies with the actor: a condition of the request's own.
-        filters=[context.actor.organizations_condition(), *organization_conditions(parsed_filter)],
+        filters=[
+            *context.actor.organizations_conditions(),
+            *organization_conditions(parsed_filter),
+        ],
     )
