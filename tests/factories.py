@@ -1,7 +1,10 @@
-"""Creating test data through the API itself."""
+"""Creating test data through the API itself, and rows for tests that write with SQL."""
 
+from collections.abc import Iterable
 from typing import Any
 
+from app.graphql.core.ids import new_id
+from app.graphql.core.ordering import title_columns
 from tests.conftest import Service
 
 INTEGRATION_FIELDS = "id version title credentialRef isActive organization { id title }"
@@ -54,3 +57,18 @@ def without_actor_organization(
 
 def error_codes(result: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in result.get("errors", [])]
+
+
+def integration_rows(organization_id: str, titles: Iterable[str]) -> list[dict[str, Any]]:
+    """Values of `integrations` rows, one per title, for tests that write without the API
+    (`sa.insert(table_of(Integration))`)."""
+    return [
+        {
+            "id": new_id("Integration"),
+            "organization_id": organization_id,
+            "version": 1,
+            "is_active": True,
+            **title_columns(title),
+        }
+        for title in titles
+    ]

@@ -13,15 +13,13 @@ from sqlalchemy import event
 
 from app import models
 from app.database import PreparedRead, RequestDatabase, create_engine
-from app.graphql.core.ids import new_id
-from app.graphql.core.ordering import title_columns
 from app.graphql.core.pagination import PageShape
 from app.graphql.integrations.queries import INTEGRATIONS_OF_ORGANIZATION
 from app.models import table_of
 from app.settings import Settings
 from generated.enums import OrderDirection
 from tests.conftest import Service
-from tests.factories import create_integration, create_organization
+from tests.factories import create_integration, create_organization, integration_rows
 
 ORGANIZATIONS = table_of(models.Organization)
 INTEGRATIONS = table_of(models.Integration)
@@ -206,13 +204,7 @@ def test_writers_of_one_process_take_sqlite_in_turn(service: Service) -> None:
         try:
             async with db.write() as session:
                 await session.execute(
-                    sa.insert(INTEGRATIONS).values(
-                        id=new_id("Integration"),
-                        organization_id=organization_id,
-                        version=1,
-                        is_active=True,
-                        **title_columns(f"Writer {number}"),
-                    )
+                    sa.insert(INTEGRATIONS), integration_rows(organization_id, [f"Writer {number}"])
                 )
                 await asyncio.sleep(0.005)  # the others arrive meanwhile
         finally:
@@ -427,17 +419,7 @@ def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Ser
         async with db.write() as session:
             titles = [f"Integration {n:04}" for n in range(3000)]
             await session.execute(
-                sa.insert(INTEGRATIONS),
-                [
-                    {
-                        "id": new_id("Integration"),
-                        "organization_id": organization["id"],
-                        "version": 1,
-                        "is_active": True,
-                        **title_columns(title),
-                    }
-                    for title in titles
-                ],
+                sa.insert(INTEGRATIONS), integration_rows(organization["id"], titles)
             )
         async with db.read() as session:
             await session.execute(sa.text("ANALYZE integrations"))

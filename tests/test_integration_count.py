@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from app import models
 from app.database import create_engine
 from app.graphql.core.ids import new_id
-from app.graphql.core.ordering import title_columns
 from tests.conftest import Service
 from tests.factories import (
     CREATE_INTEGRATION,
@@ -22,6 +21,7 @@ from tests.factories import (
     create_integration,
     create_organization,
     error_codes,
+    integration_rows,
 )
 from tests.test_concurrency import (
     DELETE_ORGANIZATION,
@@ -78,19 +78,6 @@ def total_of(service: Service, organization_id: str) -> int:
     return count
 
 
-def integration_rows(organization_id: str, count: int, prefix: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": new_id("Integration"),
-            "organization_id": organization_id,
-            "version": 1,
-            "is_active": True,
-            **title_columns(f"{prefix} {number}"),
-        }
-        for number in range(count)
-    ]
-
-
 def test_the_mutations_keep_the_count(service: Service) -> None:
     acme = create_organization(service, "Acme")["id"]
     globex = create_organization(service, "Globex")["id"]
@@ -124,7 +111,9 @@ def test_rows_written_by_sql_keep_the_count(service: Service) -> None:
     touch several organizations at once, moves and (on PostgreSQL) TRUNCATE."""
     acme = create_organization(service, "Acme")["id"]
     globex = create_organization(service, "Globex")["id"]
-    rows = integration_rows(acme, 4, "acme") + integration_rows(globex, 3, "globex")
+    rows = integration_rows(acme, [f"acme {n}" for n in range(4)]) + integration_rows(
+        globex, [f"globex {n}" for n in range(3)]
+    )
     run_sql(service, lambda c: c.execute(sa.insert(INTEGRATIONS), rows))
     assert (total_of(service, acme), total_of(service, globex)) == (4, 3)
 
@@ -190,7 +179,7 @@ def test_creates_in_one_organization_do_not_wait_for_one_another_on_postgresql(
     if service.backend != "postgresql":
         pytest.skip("SQLite has one writer at a time")
     acme = create_organization(service, "Acme")["id"]
-    first, second = (integration_rows(acme, 1, name)[0] for name in ("first", "second"))
+    first, second = integration_rows(acme, ["first", "second"])
     slot = sa.text(f"SELECT pg_backend_pid() % {models.INTEGRATION_COUNT_SLOTS}")
 
     async def race() -> None:

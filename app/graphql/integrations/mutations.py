@@ -131,10 +131,10 @@ async def _lock_organization(session: AsyncSession, organization_id: str) -> Non
     """
     if (await session.connection()).dialect.name != "postgresql":
         return
-    organizations: Any = models.Organization
+    organizations = models.table_of(models.Organization)
     await session.execute(
-        sa.select(organizations.id)
-        .where(organizations.id == organization_id)
+        sa.select(organizations.c.id)
+        .where(organizations.c.id == organization_id)
         .with_for_update(read=True, key_share=True)
     )
 
