@@ -200,15 +200,11 @@ class PreparedRead:
     types' own processors), and the engine's `before_cursor_execute` listeners still
     see the statement. A statement that SQLAlchemy rewrites per execution (expanding or
     literal-execute parameters) takes SQLAlchemy's path, as everything does on other
-    engines; so does one made with `once` for a single request (compiling it would cost
-    more than SQLAlchemy's path, which keeps compiled forms by the statement's shape).
+    engines. Made once and kept: compiling costs more than a run on SQLAlchemy's path.
     """
 
-    def __init__(
-        self, select: sa.Select[Any], *, entities: tuple[Any, ...] = (), once: bool = False
-    ) -> None:
+    def __init__(self, select: sa.Select[Any], *, entities: tuple[Any, ...] = ()) -> None:
         self.select = select
-        self.once = once
         self._compiled: dict[tuple[str, str], _CompiledRead | None] = {}
         self._slices: list[tuple[Any, int, int]] = []
         start = 0
@@ -223,8 +219,6 @@ class PreparedRead:
 
     def compiled_for(self, dialect: sa.Dialect) -> "_CompiledRead | None":
         """The statement compiled for `dialect`; None when it cannot run precompiled."""
-        if self.once:
-            return None
         key = (dialect.name, dialect.driver)
         if key not in self._compiled:
             self._compiled[key] = _CompiledRead.compile(self.select, dialect)

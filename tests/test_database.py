@@ -13,11 +13,14 @@ from sqlalchemy import event
 
 from app import models
 from app.database import PreparedRead, RequestDatabase, create_engine
+from app.graphql.core.filters import NO_FILTERS
 from app.graphql.core.pagination import PageShape
+from app.graphql.integrations.filters import integration_filters
 from app.graphql.integrations.queries import INTEGRATIONS_OF_ORGANIZATION
 from app.models import table_of
 from app.settings import Settings
 from generated.enums import OrderDirection
+from generated.input_types import IntegrationFilter
 from tests.conftest import Service
 from tests.factories import create_integration, create_organization, integration_rows
 
@@ -305,15 +308,21 @@ def test_prepared_reads_shape_rows_into_row_types(service: Service) -> None:
         .where(ORGANIZATIONS.c.id == sa.bindparam("organization_id"))
     )
     entities = (models.row_type_of(models.Integration), models.row_type_of(models.Organization))
+    # An expanding parameter is written per execution: SQLAlchemy's path on every engine.
+    expanding = select.where(ORGANIZATIONS.c.id.in_(sa.bindparam("ids", expanding=True)))
 
-    async def scenario(db: RequestDatabase, _engine: Any) -> list[Any]:
+    async def scenario(db: RequestDatabase, engine: Any) -> list[Any]:
         prepared = PreparedRead(select, entities=entities)
-        once = PreparedRead(select, entities=entities, once=True)
+        on_sqlalchemy = PreparedRead(expanding, entities=entities)
+        assert on_sqlalchemy.compiled_for(engine.dialect) is None
         parameters = {"organization_id": organization["id"]}
-        return [await db.values(prepared, parameters), await db.values(once, parameters)]
+        return [
+            await db.values(prepared, parameters),
+            await db.values(on_sqlalchemy, parameters | {"ids": [organization["id"]]}),
+        ]
 
-    prepared, once = with_database(service.settings, scenario)
-    assert prepared == once
+    prepared, on_sqlalchemy = with_database(service.settings, scenario)
+    assert prepared == on_sqlalchemy
     ((integration, owner, seven),) = prepared
     assert isinstance(integration, entities[0]) and integration.title == "Billing"
     assert isinstance(owner, entities[1]) and owner.title == "Acme"
@@ -406,14 +415,19 @@ def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Ser
     """PostgreSQL plans a prepared statement anew on each execution until its generic
     plan looks as cheap as the custom ones; with a bound LIMIT it estimates a tenth of the
     list read and, on a list this long, never does. The first page, a page after a
-    cursor and the capped count each settle on the generic plan."""
+    cursor and the capped count each settle on the generic plan, filtered or not."""
     _postgresql_only(service)
     organization = create_organization(service)
     listing = INTEGRATIONS_OF_ORGANIZATION
-    first = listing.page_statement(PageShape(OrderDirection.ASC, True, False, False, 21), ())
-    after = listing.page_statement(PageShape(OrderDirection.ASC, True, True, False, 21), ())
-    count = listing.count_statement(10_000, ())
+    first_shape = PageShape(OrderDirection.ASC, True, False, False, 21)
+    active = integration_filters(IntegrationFilter(is_active=True))
+    first = listing.page_statement(first_shape, NO_FILTERS)
+    after = listing.page_statement(PageShape(OrderDirection.ASC, True, True, False, 21), NO_FILTERS)
+    count = listing.count_statement(10_000, NO_FILTERS)
+    first_active = listing.page_statement(first_shape, active)
+    count_active = listing.count_statement(10_000, active)
     scope = {"organization_id": organization["id"]}
+    scope_active = scope | dict(active.values)
 
     async def scenario(db: RequestDatabase, engine: Any) -> dict[str, tuple[int, int]]:
         async with db.write() as session:
@@ -433,17 +447,21 @@ def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Ser
             assert len(await db.values(first.read, scope)) == 21
             assert len(await db.values(after.read, scope | cursor)) == 21
             assert await db.values(count, scope) == [(3000,)]
+            assert len(await db.values(first_active.read, scope_active)) == 21
+            assert await db.values(count_active, scope_active) == [(3000,)]
         async with db.read() as session:
             plans = (await session.execute(sa.text(PREPARED_PLANS))).all()
         sql = {
             "first": first.read.compiled_for(engine.dialect),
             "after": after.read.compiled_for(engine.dialect),
             "count": count.compiled_for(engine.dialect),
+            "first_active": first_active.read.compiled_for(engine.dialect),
+            "count_active": count_active.compiled_for(engine.dialect),
         }
         by_sql = {statement: (generic, custom) for statement, generic, custom in plans}
         return {name: by_sql[compiled.sql] for name, compiled in sql.items() if compiled}
 
     plans = with_database(service.settings, scenario)
-    assert set(plans) == {"first", "after", "count"}
+    assert set(plans) == {"first", "after", "count", "first_active", "count_active"}
     for name, (generic, custom) in plans.items():
         assert generic >= 3 and custom <= 5, (name, generic, custom)

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from app.graphql.integrations import queries as integration_queries
 from app.graphql.organizations import queries as organization_queries
+from app.graphql.organizations.types import CHILDREN as CHILDREN_LISTING
 from app.security.bootstrap import ROOT_ORGANIZATION_TITLE
 from tests import reference_order
 from tests.conftest import Service
@@ -1196,14 +1198,60 @@ def test_an_operators_unfiltered_organizations_list_runs_statements_built_once(
     service: Service,
 ) -> None:
     """An operator reaches every organization, so its list carries no condition of its
-    own: its pages run the statements kept for every request (built and compiled once),
-    not one built for the request."""
+    own: its pages run the statement kept for the unfiltered list."""
     kept = organization_queries.ORGANIZATIONS._statements
     kept.clear()
     create_organization(service, "Acme")
     for _ in range(2):
         service.data("{ organizations(first: 1) { edges { node { id } } } }")
-    assert len(kept) == 1, kept
+    assert list(kept) == [(next(iter(kept))[0], ())], kept
+
+
+LISTINGS = {
+    INTEGRATIONS: integration_queries.INTEGRATIONS_OF_ORGANIZATION,
+    ORGANIZATIONS: organization_queries.ORGANIZATIONS,
+    CHILDREN: CHILDREN_LISTING,
+}
+# Two requests of each list with the same filters set to other values.
+SAME_FILTERS_OTHER_VALUES: dict[ListKind, tuple[JSON, JSON]] = {
+    INTEGRATIONS: ({"isActive": True}, {"isActive": False}),
+    ORGANIZATIONS: ({"isActive": True}, {"isActive": False}),
+    CHILDREN: (
+        {"titleContains": "ECLA", "isActive": True},
+        {"titleContains": "apples", "isActive": False},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=str)
+def test_filtered_lists_run_statements_kept_per_set_of_filters(
+    service: Service, kind: ListKind
+) -> None:
+    """A filter's values are bound parameters: requests that set the same filters share
+    one page statement and one count, built once, whatever the values."""
+    scope = mixed_scope(service, kind)
+    listing = LISTINGS[kind]
+    listing._statements.clear()
+    listing._counts.clear()
+    for filter in SAME_FILTERS_OTHER_VALUES[kind]:
+        page = get_page(service, scope, first=100, filter=filter, total=True)
+        needle = reference_order.fold(str(filter.get("titleContains", "")))
+        expected = [
+            row
+            for row in scope.expected(active=bool(filter["isActive"]))
+            if needle in reference_order.fold(row[1])
+        ]
+        assert expected, filter  # each request finds something
+        assert rows(page) == expected, filter
+        assert page["total"] == {"count": len(expected), "precision": "EXACT"}, filter
+    assert len(listing._statements) == 1, list(listing._statements)
+    assert len(listing._counts) == 1, list(listing._counts)
+    # Other filters, or none, are statements of their own.
+    page = get_page(service, scope, first=100, total=True)
+    assert rows(page) == scope.expected()
+    assert page["total"] == {"count": len(scope.items), "precision": "EXACT"}
+    assert sorted(filters for _, filters in listing._statements)[0] == ()
+    assert len(listing._statements) == 2, list(listing._statements)
 
 
 def test_integrations_total_is_the_kept_count_unless_filtered(service: Service) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.graphql.organizations import queries as organization_queries
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Service
@@ -335,6 +336,21 @@ def test_an_actor_lists_only_its_own_subtree(service: Service, tenants: dict[str
         {"id": tenants["a"]["id"]},
     )
     assert own == {"data": {"organization": {"parent": None}}}
+
+
+def test_actors_of_different_tenants_share_the_statements_of_their_lists(
+    service: Service, tenants: dict[str, Any]
+) -> None:
+    """An actor's reach is a condition with bound parameters: tenants' lists run one
+    statement built once, each reading its own subtree."""
+    kept = organization_queries.ORGANIZATIONS._statements
+    kept.clear()
+    query = "{ organizations(first: 100) { nodes { title } total { count } } }"
+    a = _as(service, tenants["a_key"], query)["data"]["organizations"]
+    b = _as(service, tenants["b_key"], query)["data"]["organizations"]
+    assert a == {"nodes": [{"title": "Tenant A"}], "total": {"count": 1}}
+    assert b == {"nodes": [{"title": "B child"}, {"title": "Tenant B"}], "total": {"count": 2}}
+    assert [filters for _, filters in kept] == [("within_reach",)], list(kept)
 
 
 SIBLING_READS = {

@@ -6,9 +6,6 @@ lets them create new root tenants and then manage them.
 """
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlmodel import col
 
 from app import models
 
@@ -22,11 +19,3 @@ class Actor:
 
     def reaches(self, organization: models.Organization) -> bool:
         return self.is_operator or organization.path.startswith(self.organization_path)
-
-    def organizations_conditions(self) -> list[Any]:
-        """The SQL conditions for the organizations this actor reaches: none for an
-        operator, so that an operator's unfiltered list of organizations runs the
-        statements built once for every request rather than one built for its own."""
-        if self.is_operator:
-            return []
-        return [col(models.Organization.path).startswith(self.organization_path, autoescape=True)]

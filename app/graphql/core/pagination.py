@@ -10,7 +10,7 @@ fetching one item more than asked; the other (`hasPreviousPage` with `after`,
 that cursor is given: every page is one statement.
 """
 
-from collections.abc import Callable, Coroutine, Generator, Sequence
+from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import RequestContext
 from app.graphql.core.cursors import CursorCodec, Position
 from app.graphql.core.errors import ValidationError
+from app.graphql.core.filters import NO_FILTERS, Filters
 from app.graphql.core.ordering import split_sort_key
 from app.models import row_columns, row_type_of, table_of
 from generated.enums import CountPrecision, OrderDirection
@@ -233,7 +234,8 @@ def page_request(
 
 
 STATEMENTS_PER_LISTING = 256
-"""Page statements kept per listing: one per shape and page size in use."""
+"""Page statements, and counts, kept per listing: one per shape, page size (or cap)
+and set of filters in use."""
 
 
 def _written(limit: int) -> Any:
@@ -260,8 +262,8 @@ class Listing:
     """The rows of one list: a table and the condition that scopes them (such as the
     integrations of one organization), written with bound parameters, so that each
     shape of page statement, and the count, is built once and reused (building one cost
-    about as much as running it). Conditions that vary per request (filters) are added
-    to statements of their own.
+    about as much as running it). A request's own conditions (`Filters`) are written
+    with bound parameters too: statements are kept per set of them.
 
     Written on the table's columns (`app.models.table_of`), not the model's attributes:
     a page is only read, and is read as values (`PreparedRead`), made into the model's
@@ -270,35 +272,35 @@ class Listing:
 
     model: type[SQLModel]
     scope: Any
-    _statements: LRUCache[PageShape, "PageStatement"] = field(
+    _statements: LRUCache[tuple[PageShape, tuple[str, ...]], "PageStatement"] = field(
         default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
     )
-    _counts: dict[int, PreparedRead] = field(default_factory=dict, repr=False)
+    _counts: LRUCache[tuple[int, tuple[str, ...]], PreparedRead] = field(
+        default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
+    )
 
-    def page_statement(self, shape: PageShape, filters: Sequence[Any]) -> "PageStatement":
-        if filters:
-            return PageStatement.build(self, shape, filters)
-        statement = self._statements.get(shape)
+    def page_statement(self, shape: PageShape, filters: Filters) -> "PageStatement":
+        key = (shape, filters.key)
+        statement = self._statements.get(key)
         if statement is None:
-            statement = self._statements[shape] = PageStatement.build(self, shape, ())
+            statement = self._statements[key] = PageStatement.build(self, shape, filters)
         return statement
 
-    def count_statement(self, cap: int, filters: Sequence[Any]) -> PreparedRead:
+    def count_statement(self, cap: int, filters: Filters) -> PreparedRead:
         """The count of the rows that match `filters`, up to one past `cap`: the cost
         stays bounded on large lists."""
-        if not filters and cap in self._counts:
-            return self._counts[cap]
-        capped = (
-            sa.select(sa.literal(1))
-            .select_from(table_of(self.model))
-            .where(self.scope, *filters)
-            .limit(_written(cap + 1))
-        )
-        read = PreparedRead(
-            sa.select(sa.func.count()).select_from(capped.subquery()), once=bool(filters)
-        )
-        if not filters:
-            self._counts[cap] = read
+        key = (cap, filters.key)
+        read = self._counts.get(key)
+        if read is None:
+            capped = (
+                sa.select(sa.literal(1))
+                .select_from(table_of(self.model))
+                .where(self.scope, *filters.clauses)
+                .limit(_written(cap + 1))
+            )
+            read = self._counts[key] = PreparedRead(
+                sa.select(sa.func.count()).select_from(capped.subquery())
+            )
         return read
 
 
@@ -315,9 +317,9 @@ class PageStatement:
     """The flags without the page, for a page that has no row to carry them."""
 
     @classmethod
-    def build(cls, listing: Listing, shape: PageShape, filters: Sequence[Any]) -> "PageStatement":
+    def build(cls, listing: Listing, shape: PageShape, filters: Filters) -> "PageStatement":
         keyset = Keyset(listing.model, shape.direction)
-        conditions = [listing.scope, *filters]
+        conditions = [listing.scope, *filters.clauses]
         window = list(conditions)
         if shape.after:
             window.append(keyset.after("after"))
@@ -341,9 +343,8 @@ class PageStatement:
             .order_by(*keyset.order_by(reverse=not shape.forward))
             .limit(_written(shape.limit))
         )
-        once = bool(filters)  # built for this request
-        flags_alone = PreparedRead(sa.select(*flag_columns), once=once) if flag_columns else None
-        page = PreparedRead(select, entities=(row_type_of(listing.model),), once=once)
+        flags_alone = PreparedRead(sa.select(*flag_columns)) if flag_columns else None
+        page = PreparedRead(select, entities=(row_type_of(listing.model),))
         return cls(page, tuple(beyond), flags_alone)
 
 
@@ -353,7 +354,7 @@ async def paginate(
     *,
     page: PageRequest,
     parameters: dict[str, Any],
-    filters: Sequence[Any] = (),
+    filters: Filters = NO_FILTERS,
     scope_size: int | None = None,
 ) -> Connection:
     """The requested page of the rows of `listing` (its scope's bound `parameters`
@@ -374,7 +375,7 @@ async def paginate(
         limit=size + 1,
     )
     statement = listing.page_statement(shape, filters)
-    values = dict(parameters)
+    values = {**parameters, **filters.values}
     if arguments.after is not None:
         values |= keyset.parameters("after", arguments.after)
     if arguments.before is not None:
@@ -412,7 +413,7 @@ async def paginate(
 
         async def count_total() -> CountInfo:
             count = listing.count_statement(cap, filters)
-            ((counted,),) = await context.db.values(count, parameters)
+            ((counted,),) = await context.db.values(count, {**parameters, **filters.values})
             return _capped(counted, cap)
 
         total = CountWhenAwaited(count_total)

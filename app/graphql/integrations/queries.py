@@ -9,7 +9,7 @@ from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, Listing, page_request, paginate
 from app.graphql.core.scope import require_reachable
-from app.graphql.integrations.filters import integration_conditions
+from app.graphql.integrations.filters import integration_filters
 from generated.input_types import IntegrationFilter, IntegrationOrder
 
 query = QueryType()
@@ -59,7 +59,7 @@ async def resolve_integrations(
         INTEGRATIONS_OF_ORGANIZATION,
         page=page,
         parameters={"organization_id": owner.id},
-        filters=integration_conditions(parsed_filter),
+        filters=integration_filters(parsed_filter),
         # Not on an organization this request wrote (the ORM's, without it) or read in
         # a page or with an integration (None): the total is then counted.
         scope_size=getattr(owner, "integration_count", None),

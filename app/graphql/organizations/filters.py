@@ -1,21 +1,54 @@
-from typing import Any
-
 import sqlalchemy as sa
-from sqlmodel import col
 
 from app import models
+from app.graphql.core.filters import NO_FILTERS, Condition, Filters
 from app.graphql.core.ids import id_of_type
 from app.graphql.core.ordering import fold_title
 from app.graphql.core.text import filter_text
+from app.security.actor import Actor
 from generated.input_types import OrganizationChildrenFilter, OrganizationFilter
 
+ORGANIZATIONS = models.table_of(models.Organization)
 
-def organization_conditions(filter: OrganizationFilter | None) -> list[Any]:
-    """SQL conditions for an `OrganizationFilter`: absent or null fields do not filter,
+# A path ends with "/", and paths compare byte by byte (`ByteOrderedText`), so the
+# paths that start with one are a range of the index on them: from the path itself up
+# to it with its last "/" made "0", the character after "/".
+WITHIN_REACH = Condition(
+    "within_reach",
+    sa.and_(
+        ORGANIZATIONS.c.path >= sa.bindparam("filter_reach_from"),
+        ORGANIZATIONS.c.path < sa.bindparam("filter_reach_to"),
+    ),
+)
+PARENT_IN = Condition(
+    "parent_in", ORGANIZATIONS.c.parent_id.in_(sa.bindparam("filter_parent_ids", expanding=True))
+)
+NO_PARENT_MATCHES = Condition("no_parent_matches", sa.false())
+IS_ACTIVE = Condition("is_active", ORGANIZATIONS.c.is_active == sa.bindparam("filter_is_active"))
+# "/" escapes the pattern's own wildcards, as SQLAlchemy's `autoescape` does.
+TITLE_CONTAINS = Condition(
+    "title_contains",
+    ORGANIZATIONS.c.search_title.like(sa.bindparam("filter_title_pattern"), escape="/"),
+)
+
+
+def reach_filters(actor: Actor) -> Filters:
+    """The organizations `actor` reaches: no condition for an operator, who reaches
+    every one."""
+    if actor.is_operator:
+        return NO_FILTERS
+    path = actor.organization_path
+    return NO_FILTERS.where(
+        WITHIN_REACH, filter_reach_from=path, filter_reach_to=path[:-1] + chr(ord("/") + 1)
+    )
+
+
+def organization_filters(filter: OrganizationFilter | None) -> Filters:
+    """The conditions of an `OrganizationFilter`: absent or null fields do not filter,
     list fields match any of their values, an empty list matches nothing."""
+    filters = NO_FILTERS
     if filter is None:
-        return []
-    conditions: list[Any] = []
+        return filters
     if filter.parent_ids is not None:
         # An ID that is not an organization's matches no organization.
         parent_ids = [
@@ -23,26 +56,30 @@ def organization_conditions(filter: OrganizationFilter | None) -> list[Any]:
             for parent_id in map(lambda value: id_of_type(value, "Organization"), filter.parent_ids)
             if parent_id is not None
         ]
-        conditions.append(
-            col(models.Organization.parent_id).in_(parent_ids) if parent_ids else sa.false()
-        )
+        if parent_ids:
+            filters = filters.where(PARENT_IN, filter_parent_ids=parent_ids)
+        else:
+            filters = filters.where(NO_PARENT_MATCHES)
     if filter.is_active is not None:
-        conditions.append(models.Organization.is_active == filter.is_active)
-    return conditions
+        filters = filters.where(IS_ACTIVE, filter_is_active=filter.is_active)
+    return filters
 
 
-def children_conditions(filter: OrganizationChildrenFilter | None) -> list[Any]:
-    """SQL conditions for an `OrganizationChildrenFilter`."""
+def children_filters(filter: OrganizationChildrenFilter | None) -> Filters:
+    """The conditions of an `OrganizationChildrenFilter`."""
+    filters = NO_FILTERS
     if filter is None:
-        return []
-    conditions: list[Any] = []
+        return filters
     if filter.is_active is not None:
-        conditions.append(models.Organization.is_active == filter.is_active)
+        filters = filters.where(IS_ACTIVE, filter_is_active=filter.is_active)
     title_contains = filter_text(filter.title_contains, field="filter.titleContains")
     if title_contains:
-        conditions.append(
-            col(models.Organization.search_title).contains(
-                fold_title(title_contains), autoescape=True
-            )
+        filters = filters.where(
+            TITLE_CONTAINS, filter_title_pattern=f"%{_escaped(fold_title(title_contains))}%"
         )
-    return conditions
+    return filters
+
+
+def _escaped(text: str) -> str:
+    """`text` matched literally by LIKE with "/" as its escape character."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")

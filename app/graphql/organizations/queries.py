@@ -9,7 +9,7 @@ from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
 from app.graphql.core.pagination import Connection, Listing, page_request, paginate
 from app.graphql.core.scope import require_reachable
-from app.graphql.organizations.filters import organization_conditions
+from app.graphql.organizations.filters import organization_filters, reach_filters
 from generated.input_types import OrganizationFilter, OrganizationOrder
 
 query = QueryType()
@@ -50,9 +50,5 @@ async def resolve_organizations(
         ORGANIZATIONS,
         page=page,
         parameters={},
-        # The actor's reach varies with the actor: a condition of the request's own.
-        filters=[
-            *context.actor.organizations_conditions(),
-            *organization_conditions(parsed_filter),
-        ],
+        filters=reach_filters(context.actor) + organization_filters(parsed_filter),
     )

@@ -18,7 +18,7 @@ from app.graphql.core.pagination import (
     paginate,
 )
 from app.graphql.core.scope import load_reachable
-from app.graphql.organizations.filters import children_conditions
+from app.graphql.organizations.filters import children_filters
 from generated.input_types import OrganizationChildrenFilter, OrganizationOrder
 
 
@@ -71,7 +71,7 @@ async def resolve_children(
         CHILDREN,
         page=page,
         parameters={"parent_id": row.id},
-        filters=children_conditions(parsed_filter),
+        filters=children_filters(parsed_filter),
     )
 
 
