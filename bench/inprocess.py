@@ -10,8 +10,9 @@ machine's load, count instructions instead: run it under
 
     python -m bench profile [scenario] [requests] [concurrency]
 
-`scenario` is one of `typename`, `list`, `list_no_total`, `deep`, `deep_no_total`
-(default `list_no_total`), read from the benchmark's PostgreSQL data set of
+`scenario` is one of `typename`, `list`, `list_no_total`, `deep`, `deep_no_total`,
+`filtered`, `filtered_no_total` (the list with `filter: {isActive: true}`; default
+`list_no_total`), read from the benchmark's PostgreSQL data set of
 `BENCH_MATRIX_SIZE` integrations (`BENCH_SOAK_ENGINE` picks the engine), which is
 seeded first when missing.
 """
@@ -27,11 +28,18 @@ from app.main import create_app
 from app.settings import Settings
 from bench.config import BenchConfig
 from bench.datasets import Dataset, mint_key, prepare
-from bench.scenarios import DEEP, DEEP_NO_TOTAL, LIST, LIST_NO_TOTAL, TYPENAME
+from bench.scenarios import (
+    DEEP,
+    DEEP_NO_TOTAL,
+    FILTERED,
+    FILTERED_NO_TOTAL,
+    LIST,
+    LIST_NO_TOTAL,
+    TYPENAME,
+)
 
-PROFILED = {
-    scenario.name: scenario for scenario in (TYPENAME, LIST, LIST_NO_TOTAL, DEEP, DEEP_NO_TOTAL)
-}
+LISTS = (LIST, LIST_NO_TOTAL, DEEP, DEEP_NO_TOTAL, FILTERED, FILTERED_NO_TOTAL)
+PROFILED = {scenario.name: scenario for scenario in (TYPENAME, *LISTS)}
 WARM_UP_REQUESTS = 50
 
 
@@ -83,7 +91,7 @@ async def _drive(
     scenario = PROFILED[scenario_name]
     async with app.router.lifespan_context(app):
         variables: dict[str, Any] = {}
-        if scenario in (LIST, LIST_NO_TOTAL, DEEP, DEEP_NO_TOTAL):
+        if scenario in LISTS:
             variables["organizationId"] = organization_id
         if scenario in (DEEP, DEEP_NO_TOTAL):
             last = {

@@ -14,12 +14,13 @@ PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
 TOTAL = "total { count precision }"
 
 
-def _list_document(*, deep: bool, total: bool) -> str:
+def _list_document(*, deep: bool, total: bool, filter: str = "") -> str:
     after_variable = ", $after: String" if deep else ""
     after_argument = ", after: $after" if deep else ""
+    filter_argument = f", filter: {filter}" if filter else ""
     return (
         f"query ($organizationId: ID!{after_variable}) {{ integrations(organizationId: "
-        f"$organizationId, first: 20{after_argument}) {{ edges {{ cursor node {{ "
+        f"$organizationId, first: 20{after_argument}{filter_argument}) {{ edges {{ cursor node {{ "
         f"{INTEGRATION_FIELDS} }} }} {PAGE_INFO}{' ' + TOTAL if total else ''} }} }}"
     )
 
@@ -66,6 +67,19 @@ LIST_NO_TOTAL = Scenario(
     "`integrations(first: 20)`, no total",
     Kind.STATIC,
     _list_document(deep=False, total=False),
+)
+# Profiled in-process only (`python -m bench profile`): what a filter adds to a list.
+FILTERED = Scenario(
+    "filtered",
+    "`integrations(first: 20, filter: {isActive: true})` + total",
+    Kind.STATIC,
+    _list_document(deep=False, total=True, filter="{isActive: true}"),
+)
+FILTERED_NO_TOTAL = Scenario(
+    "filtered_no_total",
+    "`integrations(first: 20, filter: {isActive: true})`, no total",
+    Kind.STATIC,
+    _list_document(deep=False, total=False, filter="{isActive: true}"),
 )
 DEEP = Scenario("deep", "deep page + total", Kind.STATIC, _list_document(deep=True, total=True))
 DEEP_NO_TOTAL = Scenario(

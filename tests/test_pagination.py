@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from app.graphql.core.pagination import Listing
 from app.graphql.integrations import queries as integration_queries
 from app.graphql.organizations import queries as organization_queries
 from app.graphql.organizations.types import CHILDREN as CHILDREN_LISTING
@@ -1270,6 +1271,56 @@ def test_integrations_total_is_the_kept_count_unless_filtered(service: Service) 
         page = get_page(service, scope, first=1, total=True, filter={"isActive": True})
     assert page["total"] == {"count": 3, "precision": "EXACT"}
     assert [s for s in filtered if "count(" in s.lower()], filtered
+
+
+TOTAL_IN_FRAGMENTS = """
+query($id: ID!) {
+  integrations(organizationId: $id, first: 2, filter: {isActive: true}) {
+    nodes { title }
+    ...Counted
+    ... on IntegrationConnection { again: total { precision } }
+    skipped: total @skip(if: true) { count }
+  }
+}
+fragment Counted on IntegrationConnection { total { count } }"""
+
+
+def test_a_total_selected_in_fragments_is_counted_once(service: Service) -> None:
+    """`total` named through a fragment, an inline fragment or an alias is counted, by
+    one statement; one left out by `@skip` is not answered."""
+    scope = make_scope(service, INTEGRATIONS)
+    add_items(service, scope, ["a", "b", "c"])
+    with service.count_statements() as statements:
+        data = service.data(TOTAL_IN_FRAGMENTS, {"id": scope.owner_id})
+    assert data["integrations"] == {
+        "nodes": [{"title": "a"}, {"title": "b"}],
+        "total": {"count": 3},
+        "again": {"precision": "EXACT"},
+    }
+    assert len([s for s in statements if "count(" in s.lower()]) == 1, statements
+    with service.count_statements() as statements:
+        get_page(service, scope, first=2, filter={"isActive": True})
+    assert not [s for s in statements if "count(" in s.lower()], statements
+
+
+def test_a_failing_count_is_an_error_at_total_and_the_page_is_still_answered(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scope = make_scope(service, INTEGRATIONS)
+    add_items(service, scope, ["a", "b"])
+
+    def failing_count(*_: Any) -> Any:
+        raise RuntimeError("the count failed")
+
+    monkeypatch.setattr(Listing, "count_statement", failing_count)
+    result = request_page(service, scope, first=1, total=True, filter={"isActive": True})
+    connection = result["data"]["integrations"]
+    assert rows(connection) == scope.expected()[:1]
+    assert connection["total"] is None
+    (error,) = result["errors"]
+    assert error["path"] == ["integrations", "total"], error
+    assert error["extensions"]["code"] == "INTERNAL_ERROR", error
+    assert "the count failed" not in str(result)
 
 
 # --- stability under concurrent writes ------------------------------------------------------

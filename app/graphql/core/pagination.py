@@ -17,11 +17,12 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from cachetools import LRUCache
+from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
 from sqlmodel import SQLModel
 
 from app.database import PreparedRead
 from app.graphql.core.bindables import SourcedObjectType
-from app.graphql.core.context import RequestContext
+from app.graphql.core.context import RequestContext, context_of
 from app.graphql.core.cursors import CursorCodec, Position
 from app.graphql.core.errors import ValidationError
 from app.graphql.core.filters import NO_FILTERS, Filters
@@ -156,8 +157,8 @@ class CountInfo:
 
 
 class CountWhenAwaited:
-    """A `total` still to be counted: the count's statement runs when `total` is
-    selected, as graphql-core then awaits it. No coroutine exists before that, so a
+    """A `total` counted only if graphql-core awaits it, for a selection that does not
+    name `total` (`PageRequest.total_selected`). No coroutine exists before that, so a
     connection whose `total` is not selected leaves nothing unawaited behind."""
 
     __slots__ = ("_count",)
@@ -173,9 +174,12 @@ class CountWhenAwaited:
 class Connection:
     edges: list[Edge]
     page_info: PageInfo
-    total: CountInfo | CountWhenAwaited = field(repr=False)
-    """Read as an attribute: a known total (a kept count) is completed with the rest of
-    the connection on the executor's short path; one to be counted is awaited."""
+    total: CountInfo | CountWhenAwaited | Exception = field(repr=False)
+    """Read as an attribute, and when selected counted before the connection is
+    completed, so that the executor's short path completes it with the rest (an
+    awaitable field sends the whole connection to graphql-core's path). A count that
+    failed is its exception, which graphql-core reports at `total`, as it would a
+    failing resolver's: the page is still answered."""
 
     @property
     def nodes(self) -> list[Any]:
@@ -200,10 +204,13 @@ class PageRequest:
     ordering: str
     direction: OrderDirection
     arguments: PageArguments
+    total_selected: bool
+    """Whether the selection names `total` (its directives unread: a `total` that
+    `@skip` leaves out is counted for nothing, never left out)."""
 
 
 def page_request(
-    context: RequestContext,
+    info: GraphQLResolveInfo,
     *,
     scope: str,
     order: Ordering | None,
@@ -217,6 +224,7 @@ def page_request(
     `scope` names the list, so that a cursor made for one list is refused by another;
     `order` None is the default order, TITLE ascending.
     """
+    context = context_of(info)
     direction = order.direction if order is not None else OrderDirection.ASC
     ordering = f"{order.field.value if order is not None else 'TITLE'}:{direction.value}"
     arguments = page_arguments(
@@ -230,7 +238,29 @@ def page_request(
         default_size=context.settings.default_page_size,
         max_size=context.settings.max_page_size,
     )
-    return PageRequest(scope, ordering, direction, arguments)
+    return PageRequest(scope, ordering, direction, arguments, _selects_total(info))
+
+
+def _selects_total(info: GraphQLResolveInfo) -> bool:
+    """Whether the connection's selection names `total`, itself or in its fragments."""
+    pending = [node.selection_set for node in info.field_nodes]
+    spread: set[str] = set()
+    while pending:
+        selection_set = pending.pop()
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == "total":
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                spread.add(selection.name.value)
+                fragment = info.fragments.get(selection.name.value)
+                if fragment is not None:
+                    pending.append(fragment.selection_set)
+    return False
 
 
 STATEMENTS_PER_LISTING = 256
@@ -406,16 +436,21 @@ async def paginate(
     edges = [Edge(encode(keyset.sort_key_of(row), row.id), row) for row in rows]
 
     cap = context.settings.total_count_cap
-    total: CountInfo | CountWhenAwaited
+
+    async def count_total() -> CountInfo:
+        count = listing.count_statement(cap, filters)
+        ((counted,),) = await context.db.values(count, {**parameters, **filters.values})
+        return _capped(counted, cap)
+
+    total: CountInfo | CountWhenAwaited | Exception
     if scope_size is not None and not filters:
         total = _capped(scope_size, cap)
+    elif page.total_selected:
+        try:
+            total = await count_total()
+        except Exception as error:
+            total = error
     else:
-
-        async def count_total() -> CountInfo:
-            count = listing.count_statement(cap, filters)
-            ((counted,),) = await context.db.values(count, {**parameters, **filters.values})
-            return _capped(counted, cap)
-
         total = CountWhenAwaited(count_total)
     return Connection(
         edges=edges,

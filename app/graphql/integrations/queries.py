@@ -41,7 +41,7 @@ async def resolve_integrations(
     parsed_filter = parse_optional_input(IntegrationFilter, filter, field="filter")
     order = parse_optional_input(IntegrationOrder, order_by, field="orderBy")
     page = page_request(
-        context,
+        info,
         scope=f"integrations:{organization_id}",
         order=order,
         first=first,

@@ -37,7 +37,7 @@ async def resolve_organizations(
     parsed_filter = parse_optional_input(OrganizationFilter, filter, field="filter")
     order = parse_optional_input(OrganizationOrder, order_by, field="orderBy")
     page = page_request(
-        context,
+        info,
         scope="organizations",
         order=order,
         first=first,

@@ -58,7 +58,7 @@ async def resolve_children(
     parsed_filter = parse_optional_input(OrganizationChildrenFilter, filter, field="filter")
     order = parse_optional_input(OrganizationOrder, order_by, field="orderBy")
     page = page_request(
-        context,
+        info,
         scope=f"children:{row.id}",
         order=order,
         first=first,
