@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from app.graphql.organizations import queries as organization_queries
+from app.graphql.organizations.filters import WITHIN_REACH
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Service
@@ -350,7 +351,7 @@ def test_actors_of_different_tenants_share_the_statements_of_their_lists(
     b = _as(service, tenants["b_key"], query)["data"]["organizations"]
     assert a == {"nodes": [{"title": "Tenant A"}], "total": {"count": 1}}
     assert b == {"nodes": [{"title": "B child"}, {"title": "Tenant B"}], "total": {"count": 2}}
-    assert [filters for _, filters in kept] == [("within_reach",)], list(kept)
+    assert [filters for _, filters in kept] == [(WITHIN_REACH,)], list(kept)
 
 
 SIBLING_READS = {

@@ -4,7 +4,9 @@ A list's page and count statements are kept per set of conditions (`Filters.key`
 take each request's values as parameters, so that a filtered list runs statements built
 and compiled once, as an unfiltered one does: built per request, a statement cost about
 as much as running it, and could not run on the driver directly
-(`app.database.PreparedRead`).
+(`app.database.PreparedRead`). A condition with an expanding parameter (a list of
+values, such as `parentIds`) is still written per execution by SQLAlchemy, from its
+kept statement.
 """
 
 from collections.abc import Mapping
@@ -14,13 +16,14 @@ from typing import Any
 import sqlalchemy as sa
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Condition:
     """One condition's SQL, its values left as bound parameters (named `filter_...` so
-    that they meet no listing's or cursor's own)."""
+    that they meet no listing's or cursor's own). Compared by identity: each is one of
+    the module constants that filters are made of."""
 
     name: str
-    """Identifies the condition in the key of the statements that carry it."""
+    """For people reading a statement's key."""
     clause: sa.ColumnElement[bool]
 
 
@@ -32,9 +35,9 @@ class Filters:
     values: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def key(self) -> tuple[str, ...]:
+    def key(self) -> tuple[Condition, ...]:
         """What the statements' SQL depends on: which conditions, in their order."""
-        return tuple(condition.name for condition in self.conditions)
+        return self.conditions
 
     @property
     def clauses(self) -> tuple[sa.ColumnElement[bool], ...]:

@@ -25,7 +25,7 @@ from app.graphql.core.bindables import SourcedObjectType
 from app.graphql.core.context import RequestContext, context_of
 from app.graphql.core.cursors import CursorCodec, Position
 from app.graphql.core.errors import ValidationError
-from app.graphql.core.filters import NO_FILTERS, Filters
+from app.graphql.core.filters import NO_FILTERS, Condition, Filters
 from app.graphql.core.ordering import split_sort_key
 from app.models import row_columns, row_type_of, table_of
 from generated.enums import CountPrecision, OrderDirection
@@ -302,10 +302,10 @@ class Listing:
 
     model: type[SQLModel]
     scope: Any
-    _statements: LRUCache[tuple[PageShape, tuple[str, ...]], "PageStatement"] = field(
+    _statements: LRUCache[tuple[PageShape, tuple[Condition, ...]], "PageStatement"] = field(
         default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
     )
-    _counts: LRUCache[tuple[int, tuple[str, ...]], PreparedRead] = field(
+    _counts: LRUCache[tuple[int, tuple[Condition, ...]], PreparedRead] = field(
         default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
     )
 

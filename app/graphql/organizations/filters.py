@@ -38,6 +38,7 @@ def reach_filters(actor: Actor) -> Filters:
     if actor.is_operator:
         return NO_FILTERS
     path = actor.organization_path
+    assert path.endswith("/"), path  # what makes the range the subtree's
     return NO_FILTERS.where(
         WITHIN_REACH, filter_reach_from=path, filter_reach_to=path[:-1] + chr(ord("/") + 1)
     )
