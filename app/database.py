@@ -1,12 +1,15 @@
 """Engine creation and the per-request database handle."""
 
 import asyncio
+import fcntl
 import logging
+import os
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +54,19 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, echo=settings.database_echo, pool_pre_ping=True)
 
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    in_file = bool(url.database) and url.database != ":memory:"
+    if in_file:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
     engine = create_async_engine(
         url,
         echo=settings.database_echo,
         connect_args={"timeout": settings.sqlite_busy_timeout_seconds},
     )
     _configure_sqlite(engine, settings)
+    _SQLITE_WRITING[engine.sync_engine] = _SQLiteWriting(
+        Path(f"{url.database}-writers") if in_file else None,
+        settings.sqlite_busy_timeout_seconds,
+    )
     return engine
 
 
@@ -313,26 +321,90 @@ def _connection_lost(error: BaseException, driver_connection: Any) -> bool:
     return _lost_by_sqlstate(getattr(error, "sqlstate", None) or "")
 
 
-# Per engine, with the event loop it serves: an asyncio lock serves one loop, and holds
-# it once a writer has waited on it, so a lock of a loop gone is replaced, not kept.
-_SQLITE_WRITERS: weakref.WeakKeyDictionary[
-    sa.Engine, tuple[weakref.ref[asyncio.AbstractEventLoop], asyncio.Lock]
-] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class _SQLiteWriting:
+    """Where a SQLite engine's writers of all processes take turns, and how long one
+    waits for its turn: the database's busy timeout."""
+
+    lock_file: Path | None
+    """Beside the database file; None for a database in memory (one process's)."""
+    timeout: float
 
 
-def _sqlite_writer_turn(engine: AsyncEngine) -> asyncio.Lock:
-    """The lock a process's SQLite writers take in turn.
+# Set by `create_engine` for each SQLite engine it makes.
+_SQLITE_WRITING: weakref.WeakKeyDictionary[sa.Engine, _SQLiteWriting] = weakref.WeakKeyDictionary()
+
+
+class _SQLiteWriters:
+    """The turn of a SQLite database's writers, first among one process's (an asyncio
+    lock), then among processes (an advisory lock on a file beside the database).
 
     SQLite has one writer at a time, and one that finds the database locked retries on
     the busy handler's timer, not in arrival order: under 16 concurrent writers some
-    waited close to two seconds. Queued here instead, the writers of a process take
-    the database in order; only writers of other processes still meet its lock.
+    waited close to two seconds. Queued here instead, writers take the database as soon
+    as it is free. Writers that do not take the turn (migrations, the seed, other
+    programs) still meet SQLite's own lock, which keeps the data safe either way.
     """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, writing: _SQLiteWriting | None) -> None:
+        self.loop = weakref.ref(loop)
+        self._in_process = asyncio.Lock()
+        self._timeout = writing.timeout if writing is not None else 0.0
+        self._file: int | None = None
+        if writing is not None and writing.lock_file is not None:
+            self._file = os.open(writing.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+            weakref.finalize(self, os.close, self._file)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with self._in_process:
+            if self._file is None:
+                yield
+                return
+            await self._take_file_lock(self._file)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+
+    async def _take_file_lock(self, file: int) -> None:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        # Another process writes: wait for it in a thread, woken as soon as it is done.
+        waiting = asyncio.get_running_loop().run_in_executor(None, fcntl.flock, file, fcntl.LOCK_EX)
+        try:
+            await asyncio.wait_for(asyncio.shield(waiting), self._timeout)
+        except BaseException as error:
+            # The thread still takes the lock once it is free: it is given back then.
+            waiting.add_done_callback(partial(_unlock_if_taken, file))
+            if isinstance(error, TimeoutError):
+                raise sa.exc.OperationalError(
+                    None, None, TimeoutError("the database is locked by another process")
+                ) from error
+            raise
+
+
+def _unlock_if_taken(file: int, taken: "asyncio.Future[None]") -> None:
+    if not taken.cancelled() and taken.exception() is None:
+        fcntl.flock(file, fcntl.LOCK_UN)
+
+
+# Per engine, with the event loop it serves: an asyncio lock serves one loop, and holds
+# it once a writer has waited on it, so the writers of a loop gone are replaced.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[sa.Engine, _SQLiteWriters] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_writers(engine: AsyncEngine) -> _SQLiteWriters:
+    """The writers of the SQLite database `engine` writes to, for this event loop."""
     loop = asyncio.get_running_loop()
-    held = _SQLITE_WRITERS.get(engine.sync_engine)
-    if held is None or held[0]() is not loop:
-        held = _SQLITE_WRITERS[engine.sync_engine] = (weakref.ref(loop), asyncio.Lock())
-    return held[1]
+    writers = _SQLITE_WRITERS.get(engine.sync_engine)
+    if writers is None or writers.loop() is not loop:
+        writing = _SQLITE_WRITING.get(engine.sync_engine)
+        writers = _SQLITE_WRITERS[engine.sync_engine] = _SQLiteWriters(loop, writing)
+    return writers
 
 
 class RequestDatabase:
@@ -472,10 +544,10 @@ class RequestDatabase:
                 yield session
 
     def _writer_turn(self) -> AbstractAsyncContextManager[Any]:
-        """The process's turn to write, on SQLite (`_sqlite_writer_turn`); PostgreSQL
-        writers run together."""
+        """The turn to write, on SQLite (`_SQLiteWriters`); PostgreSQL writers run
+        together."""
         if self._engine.dialect.name == "sqlite":
-            return _sqlite_writer_turn(self._engine)
+            return _sqlite_writers(self._engine).turn()
         return nullcontext()
 
     async def close(self) -> None:

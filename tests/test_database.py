@@ -3,7 +3,11 @@ PostgreSQL run on the driver itself, outside any transaction, with the driver's 
 reported as SQLAlchemy's would be."""
 
 import asyncio
+import fcntl
+import os
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from app import models
+from app import database, models
 from app.database import PreparedRead, RequestDatabase, create_engine
 from app.graphql.core.filters import NO_FILTERS
 from app.graphql.core.pagination import PageShape
@@ -194,34 +198,130 @@ def test_a_prepared_read_past_the_statement_timeout_is_unavailable(service: Serv
     assert after == pid  # the connection serves on
 
 
+async def _write_one(db: RequestDatabase, organization_id: str, title: str, hold: float) -> None:
+    """One write transaction that holds SQLite for `hold` seconds, then ends the request."""
+    try:
+        async with db.write() as session:
+            await session.execute(
+                sa.insert(INTEGRATIONS), integration_rows(organization_id, [title])
+            )
+            await asyncio.sleep(hold)  # the others arrive meanwhile
+    finally:
+        await db.close()
+
+
+async def _integrations_in(engine: Any, organization_id: str) -> int:
+    async with engine.connect() as connection:
+        counted = sa.select(sa.func.count()).where(
+            INTEGRATIONS.c.organization_id == organization_id
+        )
+        return int((await connection.execute(counted)).scalar_one())
+
+
+def _sqlite_only(service: Service) -> None:
+    if service.backend != "sqlite":
+        pytest.skip("PostgreSQL writers run together")
+
+
 def test_writers_of_one_process_take_sqlite_in_turn(service: Service) -> None:
     """Concurrent write transactions of one process queue for SQLite in the process
     rather than meet its lock: with no busy wait allowed, every one of them commits."""
-    if service.backend != "sqlite":
-        pytest.skip("PostgreSQL writers run together")
+    _sqlite_only(service)
     settings = service.settings.model_copy(update={"sqlite_busy_timeout_seconds": 0})
     organization_id = create_organization(service, "Acme")["id"]
     writers = 16
 
-    async def write(db: RequestDatabase, number: int) -> None:
-        try:
-            async with db.write() as session:
-                await session.execute(
-                    sa.insert(INTEGRATIONS), integration_rows(organization_id, [f"Writer {number}"])
-                )
-                await asyncio.sleep(0.005)  # the others arrive meanwhile
-        finally:
-            await db.close()
-
     async def scenario(_db: RequestDatabase, engine: Any) -> int:
-        await asyncio.gather(*(write(RequestDatabase(engine), n) for n in range(writers)))
-        async with engine.connect() as connection:
-            counted = sa.select(sa.func.count()).where(
-                INTEGRATIONS.c.organization_id == organization_id
+        await asyncio.gather(
+            *(
+                _write_one(RequestDatabase(engine), organization_id, f"Writer {n}", 0.005)
+                for n in range(writers)
             )
-            return int((await connection.execute(counted)).scalar_one())
+        )
+        return await _integrations_in(engine, organization_id)
 
     assert with_database(settings, scenario) == writers
+
+
+def test_writers_of_several_processes_take_sqlite_in_turn(service: Service) -> None:
+    """Two engines on one SQLite file stand for two processes (each has its own queue and
+    its own hold on the lock file beside the database): their writers wait for each
+    other there, not on SQLite's busy handler (allowed no wait here), and all commit."""
+    _sqlite_only(service)
+    organization_id = create_organization(service, "Acme")["id"]
+    settings = service.settings.model_copy(update={"sqlite_busy_timeout_seconds": 0})
+
+    def patient(engine: Any) -> Any:
+        # SQLite's own wait stays 0; the turn may be waited for.
+        writing = database._SQLITE_WRITING[engine.sync_engine]
+        database._SQLITE_WRITING[engine.sync_engine] = replace(writing, timeout=10.0)
+        return engine
+
+    async def scenario(_db: RequestDatabase, engine: Any) -> int:
+        engines = (patient(engine), patient(create_engine(settings)))
+        try:
+            await asyncio.gather(
+                *(
+                    _write_one(RequestDatabase(each), organization_id, f"Writer {n}", 0.005)
+                    for n in range(8)
+                    for each in engines
+                )
+            )
+        finally:
+            await engines[1].dispose()
+        return await _integrations_in(engine, organization_id)
+
+    assert with_database(settings, scenario) == 16
+
+
+async def _turn_is_free(lock_file: Any, within: float = 5.0) -> bool:
+    """Whether another process could take the writers' turn within `within` seconds."""
+    probe = os.open(lock_file, os.O_RDWR)
+    try:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                await asyncio.sleep(0.02)
+                continue
+            fcntl.flock(probe, fcntl.LOCK_UN)
+            return True
+        return False
+    finally:
+        os.close(probe)
+
+
+def test_a_writer_refused_its_turn_is_unavailable_and_gives_the_turn_back(
+    service: Service,
+) -> None:
+    """A writer that cannot get its turn within the busy timeout, because another
+    process writes, is refused as SQLite's own lock would refuse it (an OperationalError:
+    SERVICE_UNAVAILABLE); the turn its waiting thread takes later is given back."""
+    _sqlite_only(service)
+    organization_id = create_organization(service, "Acme")["id"]
+    settings = service.settings.model_copy(update={"sqlite_busy_timeout_seconds": 0.1})
+
+    async def scenario(_db: RequestDatabase, engine: Any) -> tuple[Any, int]:
+        other = create_engine(settings)
+        try:
+            holding = asyncio.create_task(
+                _write_one(RequestDatabase(engine), organization_id, "Holding", 0.5)
+            )
+            await asyncio.sleep(0.1)
+            with pytest.raises(sa.exc.OperationalError) as refused:
+                await _write_one(RequestDatabase(other), organization_id, "Refused", 0)
+            await holding
+            # Kept by `other`'s waiting thread, the turn would never come back.
+            assert await _turn_is_free(database._SQLITE_WRITING[engine.sync_engine].lock_file)
+            await _write_one(RequestDatabase(engine), organization_id, "Later", 0)
+        finally:
+            await other.dispose()
+        return refused.value, await _integrations_in(engine, organization_id)
+
+    refused, written = with_database(settings, scenario)
+    assert "locked" in str(refused.orig)
+    assert written == 2
 
 
 def test_a_deadlock_is_unavailable_not_a_failure(service: Service) -> None:
