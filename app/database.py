@@ -1,15 +1,15 @@
 """Engine creation and the per-request database handle."""
 
 import asyncio
-import fcntl
 import logging
 import os
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,11 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: SQLite's writers take turns within a process only
+    fcntl = None  # type: ignore[assignment]
 from app.settings import Settings
 
 # Where DATABASE_ECHO writes the statements run on the driver directly, beside
@@ -54,9 +59,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, echo=settings.database_echo, pool_pre_ping=True)
 
-    in_file = bool(url.database) and url.database != ":memory:"
-    if in_file:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
         echo=settings.database_echo,
@@ -64,10 +68,18 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     _configure_sqlite(engine, settings)
     _SQLITE_WRITING[engine.sync_engine] = _SQLiteWriting(
-        Path(f"{url.database}-writers") if in_file else None,
-        settings.sqlite_busy_timeout_seconds,
+        _writers_lock_file(url.database), settings.sqlite_busy_timeout_seconds
     )
     return engine
+
+
+def _writers_lock_file(database: str | None) -> Path | None:
+    """Where the writers of the SQLite database at `database` take turns: a file beside
+    it, named after its real path so that every spelling of the path shares it. None
+    for a database in memory, or one named by a `file:` URI, which this does not read."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(f"{os.path.realpath(database)}-writers")
 
 
 def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:
@@ -340,56 +352,103 @@ class _SQLiteWriters:
     lock), then among processes (an advisory lock on a file beside the database).
 
     SQLite has one writer at a time, and one that finds the database locked retries on
-    the busy handler's timer, not in arrival order: under 16 concurrent writers some
-    waited close to two seconds. Queued here instead, writers take the database as soon
-    as it is free. Writers that do not take the turn (migrations, the seed, other
-    programs) still meet SQLite's own lock, which keeps the data safe either way.
+    the busy handler's timer, whose sleeps grow to 100 ms: under 16 concurrent writers
+    some waited close to two seconds. Queued here instead, a process's writers take the
+    database in order, and the one at the head of the queue waits for the file's lock
+    in a thread, which the kernel wakes as soon as the lock is free (polling for it let
+    the process that had just written take it again, and kept the other waiting).
+    Writers that do not take the turn (migrations, the seed, other programs) still meet
+    SQLite's own lock, which keeps the data safe either way.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, writing: _SQLiteWriting | None) -> None:
         self.loop = weakref.ref(loop)
         self._in_process = asyncio.Lock()
         self._timeout = writing.timeout if writing is not None else 0.0
-        self._file: int | None = None
-        if writing is not None and writing.lock_file is not None:
-            self._file = os.open(writing.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
-            weakref.finalize(self, os.close, self._file)
+        self._lock_file = writing.lock_file if fcntl is not None and writing else None
+        # Threads of their own, so that waits given up on while another process writes
+        # (each blocked until it is done) never hold the event loop's default executor.
+        self._waiting = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-turn")
+        weakref.finalize(self, self._waiting.shutdown, wait=False)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         async with self._in_process:
-            if self._file is None:
+            if self._lock_file is None:
                 yield
                 return
-            await self._take_file_lock(self._file)
+            held = await self._take_file_lock(self._lock_file)
             try:
                 yield
             finally:
-                fcntl.flock(self._file, fcntl.LOCK_UN)
+                os.close(held)  # gives the lock back
 
-    async def _take_file_lock(self, file: int) -> None:
+    async def _take_file_lock(self, lock_file: Path) -> int:
+        """An open description of the lock file that holds its lock: each turn opens
+        its own, so a wait given up on can only ever hold, and then close, its own."""
+        assert fcntl is not None
+        try:
+            # Read-only is enough for `flock`: whoever may write the database may take
+            # the turn.
+            file = os.open(lock_file, os.O_RDONLY | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise sa.exc.OperationalError(None, None, error) from error
         try:
             fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
+            return file
         except BlockingIOError:
             pass
-        # Another process writes: wait for it in a thread, woken as soon as it is done.
-        waiting = asyncio.get_running_loop().run_in_executor(None, fcntl.flock, file, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(file)
+            raise
+        if self._timeout <= 0:
+            os.close(file)
+            raise _locked_by_another_process()
+        wait = _FileLockWait(file)
+        waiting = asyncio.get_running_loop().run_in_executor(self._waiting, wait.run)
         try:
             await asyncio.wait_for(asyncio.shield(waiting), self._timeout)
         except BaseException as error:
-            # The thread still takes the lock once it is free: it is given back then.
-            waiting.add_done_callback(partial(_unlock_if_taken, file))
+            wait.abandon()
             if isinstance(error, TimeoutError):
-                raise sa.exc.OperationalError(
-                    None, None, TimeoutError("the database is locked by another process")
-                ) from error
+                raise _locked_by_another_process() from error
             raise
+        return file
 
 
-def _unlock_if_taken(file: int, taken: "asyncio.Future[None]") -> None:
-    if not taken.cancelled() and taken.exception() is None:
-        fcntl.flock(file, fcntl.LOCK_UN)
+def _locked_by_another_process() -> sa.exc.OperationalError:
+    """What SQLite's own lock would answer (SERVICE_UNAVAILABLE)."""
+    return sa.exc.OperationalError(
+        None, None, TimeoutError("the database is locked by another process")
+    )
+
+
+class _FileLockWait:
+    """A blocking wait for a file's lock, which its writer may give up on: the file is
+    then closed (and its lock, if taken, given back) by whichever side comes last."""
+
+    def __init__(self, file: int) -> None:
+        self._file = file
+        self._state = threading.Lock()
+        self._taken = self._abandoned = False
+
+    def run(self) -> None:  # in a thread
+        assert fcntl is not None
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(self._file)
+            raise
+        with self._state:
+            self._taken = True
+            if self._abandoned:
+                os.close(self._file)
+
+    def abandon(self) -> None:
+        with self._state:
+            self._abandoned = True
+            if self._taken:
+                os.close(self._file)
 
 
 # Per engine, with the event loop it serves: an asyncio lock serves one loop, and holds

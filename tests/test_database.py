@@ -292,18 +292,18 @@ async def _turn_is_free(lock_file: Any, within: float = 5.0) -> bool:
         os.close(probe)
 
 
-def test_a_writer_refused_its_turn_is_unavailable_and_gives_the_turn_back(
-    service: Service,
-) -> None:
+def test_a_writer_refused_its_turn_or_cancelled_leaves_the_turn_free(service: Service) -> None:
     """A writer that cannot get its turn within the busy timeout, because another
     process writes, is refused as SQLite's own lock would refuse it (an OperationalError:
-    SERVICE_UNAVAILABLE); the turn its waiting thread takes later is given back."""
+    SERVICE_UNAVAILABLE); with no wait allowed, at once. Neither it nor a writer
+    cancelled while waiting (the request's deadline) takes the turn afterwards."""
     _sqlite_only(service)
     organization_id = create_organization(service, "Acme")["id"]
     settings = service.settings.model_copy(update={"sqlite_busy_timeout_seconds": 0.1})
+    no_wait = service.settings.model_copy(update={"sqlite_busy_timeout_seconds": 0})
 
-    async def scenario(_db: RequestDatabase, engine: Any) -> tuple[Any, int]:
-        other = create_engine(settings)
+    async def scenario(_db: RequestDatabase, engine: Any) -> tuple[Any, Any, float, int]:
+        other, impatient = create_engine(settings), create_engine(no_wait)
         try:
             holding = asyncio.create_task(
                 _write_one(RequestDatabase(engine), organization_id, "Holding", 0.5)
@@ -311,17 +311,42 @@ def test_a_writer_refused_its_turn_is_unavailable_and_gives_the_turn_back(
             await asyncio.sleep(0.1)
             with pytest.raises(sa.exc.OperationalError) as refused:
                 await _write_one(RequestDatabase(other), organization_id, "Refused", 0)
+            started = time.monotonic()
+            with pytest.raises(sa.exc.OperationalError) as refused_at_once:
+                await _write_one(RequestDatabase(impatient), organization_id, "At once", 0)
+            waited = time.monotonic() - started
+            cancelled = asyncio.create_task(
+                _write_one(RequestDatabase(other), organization_id, "Cancelled", 0)
+            )
+            await asyncio.sleep(0.05)
+            cancelled.cancel()
             await holding
-            # Kept by `other`'s waiting thread, the turn would never come back.
-            assert await _turn_is_free(database._SQLITE_WRITING[engine.sync_engine].lock_file)
+            lock_file = database._SQLITE_WRITING[engine.sync_engine].lock_file
+            assert await _turn_is_free(lock_file, within=0.2)
             await _write_one(RequestDatabase(engine), organization_id, "Later", 0)
         finally:
             await other.dispose()
-        return refused.value, await _integrations_in(engine, organization_id)
+            await impatient.dispose()
+        written = await _integrations_in(engine, organization_id)
+        return refused.value, refused_at_once.value, waited, written
 
-    refused, written = with_database(settings, scenario)
-    assert "locked" in str(refused.orig)
-    assert written == 2
+    refused, refused_at_once, waited, written = with_database(settings, scenario)
+    assert "locked" in str(refused.orig) and "locked" in str(refused_at_once.orig)
+    assert waited < 0.3  # not until the holder's end, 0.4 s later
+    assert written == 2  # "Holding" and "Later"
+
+
+def test_the_writers_lock_file_lies_beside_the_database_by_its_real_path(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    expected = tmp_path.resolve() / "real" / "api.db-writers"
+    assert database._writers_lock_file("real/api.db") == expected
+    assert database._writers_lock_file(str(tmp_path / "link" / "api.db")) == expected
+    for in_memory_or_uri in (None, "", ":memory:", "file:api.db?mode=memory&cache=shared"):
+        assert database._writers_lock_file(in_memory_or_uri) is None
 
 
 def test_a_deadlock_is_unavailable_not_a_failure(service: Service) -> None:
