@@ -1,8 +1,8 @@
 """Conditions a request puts on a list, written once with bound parameters.
 
-A list's page and count statements are kept per set of conditions (`Filters.key`) and
-take each request's values as parameters, so that a filtered list runs statements built
-and compiled once, as an unfiltered one does: built per request, a statement cost about
+A list's page and count statements are kept per set of conditions
+(`Filters.conditions`) and take each request's values as parameters, so that a filtered
+list runs statements built and compiled once, as an unfiltered one does: built per request, a statement cost about
 as much as running it, and could not run on the driver directly
 (`app.database.PreparedRead`). A condition with an expanding parameter (a list of
 values, such as `parentIds`) is still written per execution by SQLAlchemy, from its
@@ -32,12 +32,9 @@ class Filters:
     """Conditions on a list and the values of their parameters."""
 
     conditions: tuple[Condition, ...] = ()
+    """In the order they were added: with the listing's shape, the key of its kept
+    statements."""
     values: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> tuple[Condition, ...]:
-        """What the statements' SQL depends on: which conditions, in their order."""
-        return self.conditions
 
     @property
     def clauses(self) -> tuple[sa.ColumnElement[bool], ...]:

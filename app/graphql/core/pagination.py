@@ -310,7 +310,7 @@ class Listing:
     )
 
     def page_statement(self, shape: PageShape, filters: Filters) -> "PageStatement":
-        key = (shape, filters.key)
+        key = (shape, filters.conditions)
         statement = self._statements.get(key)
         if statement is None:
             statement = self._statements[key] = PageStatement.build(self, shape, filters)
@@ -319,7 +319,7 @@ class Listing:
     def count_statement(self, cap: int, filters: Filters) -> PreparedRead:
         """The count of the rows that match `filters`, up to one past `cap`: the cost
         stays bounded on large lists."""
-        key = (cap, filters.key)
+        key = (cap, filters.conditions)
         read = self._counts.get(key)
         if read is None:
             capped = (
@@ -405,7 +405,8 @@ async def paginate(
         limit=size + 1,
     )
     statement = listing.page_statement(shape, filters)
-    values = {**parameters, **filters.values}
+    bound = {**parameters, **filters.values}
+    values = dict(bound)
     if arguments.after is not None:
         values |= keyset.parameters("after", arguments.after)
     if arguments.before is not None:
@@ -439,7 +440,7 @@ async def paginate(
 
     async def count_total() -> CountInfo:
         count = listing.count_statement(cap, filters)
-        ((counted,),) = await context.db.values(count, {**parameters, **filters.values})
+        ((counted,),) = await context.db.values(count, bound)
         return _capped(counted, cap)
 
     total: CountInfo | CountWhenAwaited | Exception
