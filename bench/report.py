@@ -99,8 +99,8 @@ def _share(ours: float | None, floor: float | None) -> str:
     return f"{ours / floor:.0%}"
 
 
-def _cell(results: dict[str, Any], **key: Any) -> dict[str, Any] | None:
-    for cell in results["cells"]:
+def _cell(cells: list[dict[str, Any]], **key: Any) -> dict[str, Any] | None:
+    for cell in cells:
         if all(cell[name] == value for name, value in key.items()):
             found: dict[str, Any] = cell
             return found
@@ -122,7 +122,7 @@ def _requests_table(results: dict[str, Any], engine: str, size: int) -> list[str
             continue
         ours = cell["ours"]
         framework = _cell(
-            results,
+            results["cells"],
             engine=engine,
             size=size,
             workers=cell["workers"],
@@ -157,7 +157,7 @@ def _requests_table(results: dict[str, Any], engine: str, size: int) -> list[str
 
 def _targets(results: dict[str, Any], size: int) -> list[str]:
     cell = _cell(
-        results,
+        results["cells"],
         engine="postgresql",
         size=size,
         workers=2,
@@ -180,7 +180,8 @@ def _targets(results: dict[str, Any], size: int) -> list[str]:
 
 
 def _flat_table(results: dict[str, Any], engine: str, connections: int) -> list[str]:
-    sizes = sorted({c["size"] for c in results["cells"] if c["engine"] == engine})
+    flat = results["flat"]
+    sizes = sorted({c["size"] for c in flat if c["engine"] == engine})
     lines = [
         "| integrations | first page p50 ms | deep page p50 ms | deep / first | "
         "list + total p50 ms | vs smallest | `integration(id)` p50 ms | `node(id)` p50 ms |",
@@ -191,7 +192,7 @@ def _flat_table(results: dict[str, Any], engine: str, connections: int) -> list[
 
         def p50(scenario: str, size: int = size) -> float | None:
             cell = _cell(
-                results,
+                flat,
                 engine=engine,
                 size=size,
                 workers=1,

@@ -61,10 +61,7 @@ def estimate_seconds(config: BenchConfig) -> float:
         }
     )
     flat = len(FLAT) * len(config.flat_connections) * len(config.sizes)
-    reused = len(set(FLAT) & set(MATRIX)) * len(
-        set(config.flat_connections) & set(config.connections)
-    )
-    cells = matrix + flat - (reused if 1 in config.workers else 0)
+    cells = matrix + flat
     return len(config.engines) * (cells * wrk_cell + floors * floor_cell)
 
 
@@ -72,6 +69,7 @@ class Bench:
     def __init__(self, config: BenchConfig) -> None:
         self.config = config
         self.cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.flat: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.floors: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.memory: list[dict[str, Any]] = []
         self.seed: list[dict[str, Any]] = []
@@ -81,7 +79,7 @@ class Bench:
 
     # --- load generator ---------------------------------------------------------------
 
-    def measure(
+    def _runner(
         self,
         server: Server,
         scenario: Scenario,
@@ -89,8 +87,9 @@ class Bench:
         token: str,
         connections: int,
         refresh: Callable[[], None],
-    ) -> Measurement:
-        """Warm-up, then the runs; `refresh` reads the update pool's versions anew."""
+    ) -> Callable[[float], WrkRun]:
+        """One run of `scenario` for the given seconds; `refresh` reads the update pool's
+        versions anew."""
         config = self.config
         script = self.scripts / f"{scenario.name}.lua"
 
@@ -106,9 +105,49 @@ class Bench:
                 seconds=seconds,
             )
 
+        return once
+
+    def measure(
+        self,
+        server: Server,
+        scenario: Scenario,
+        targets: Targets,
+        token: str,
+        connections: int,
+        refresh: Callable[[], None],
+    ) -> Measurement:
+        """Warm-up, then the runs."""
+        return self.measure_together(server, (scenario,), targets, token, connections, refresh)[
+            scenario.name
+        ]
+
+    def measure_together(
+        self,
+        server: Server,
+        scenarios: tuple[Scenario, ...],
+        targets: Targets,
+        token: str,
+        connections: int,
+        refresh: Callable[[], None],
+    ) -> dict[str, Measurement]:
+        """Each scenario's warm-up, then the runs in turn (the first scenario's first run,
+        the second's first run, ..., then every second run): figures that are compared
+        with each other, such as a deep page against the first, then come from the same
+        stretch of time, not from windows a minute apart in which the machine's other
+        load may differ."""
+        config = self.config
+        runners = {
+            scenario.name: self._runner(server, scenario, targets, token, connections, refresh)
+            for scenario in scenarios
+        }
         if config.warmup > 0:
-            once(config.warmup)
-        return Measurement.of([once(config.duration) for _ in range(config.runs)])
+            for once in runners.values():
+                once(config.warmup)
+        runs: dict[str, list[WrkRun]] = {name: [] for name in runners}
+        for _ in range(config.runs):
+            for name, once in runners.items():
+                runs[name].append(once(config.duration))
+        return {name: Measurement.of(found) for name, found in runs.items()}
 
     # --- database floor ---------------------------------------------------------------
 
@@ -197,12 +236,16 @@ class Bench:
     # --- one server -------------------------------------------------------------------
 
     def session(self, dataset: Dataset, workers: int, scenarios: tuple[Scenario, ...],
-                connections: tuple[int, ...], with_floors: bool) -> None:  # fmt: skip
+                connections: tuple[int, ...], flat: bool) -> None:  # fmt: skip
+        """One server's measurements: the matrix's cells with their floors, or (`flat`)
+        the flat costs, their scenarios measured in turn and kept apart from the matrix's
+        cells (a flat ratio compares figures of one stretch of time)."""
         config = self.config
+        cells = self.flat if flat else self.cells
         if config.scenarios:
             scenarios = tuple(s for s in scenarios if s.name in config.scenarios)
         if all(
-            (dataset.engine, dataset.size, workers, scenario.name, clients) in self.cells
+            (dataset.engine, dataset.size, workers, scenario.name, clients) in cells
             for scenario in scenarios
             for clients in connections
         ):
@@ -221,7 +264,7 @@ class Bench:
                 targets.pool = datasets.settled_pool(api, [id_ for id_, _ in targets.pool])
 
             plans: dict[str, Plan] = {}
-            if with_floors:
+            if not flat:
                 plan_key = (dataset.engine, dataset.size)
                 try:
                     plans = self.recorded.get(plan_key) or self.plans(dataset, api, targets, token)
@@ -234,54 +277,56 @@ class Bench:
                     )
                 except FloorError as error:
                     log(f"no database floor: {error}")
-            for scenario in scenarios:
+            if flat:
+                assert not any(scenario in WRITES for scenario in scenarios)
                 for clients in connections:
-                    key = (dataset.engine, dataset.size, workers, scenario.name, clients)
-                    if key not in self.cells:
-                        ours = self.measure(server, scenario, targets, token, clients, refresh)
-                        if scenario in WRITES:
-                            datasets.tidy_after_writes(dataset, targets)
-                        self.cells[key] = {
-                            "engine": dataset.engine,
-                            "size": dataset.size,
-                            "workers": workers,
-                            "scenario": scenario.name,
-                            "connections": clients,
-                            "ours": asdict(ours),
-                            "floor": None,
-                        }
-                        log(
-                            f"{dataset.engine} {dataset.label} w{workers} c{clients} "
-                            f"{scenario.name}: {ours.rps:,.0f} req/s, p50 {ours.p50_ms:.2f} ms, "
-                            f"p99 {ours.p99_ms:.2f} ms, errors {ours.errors}"
+                    measured = self.measure_together(
+                        server, scenarios, targets, token, clients, refresh
+                    )
+                    for scenario in scenarios:
+                        self._keep(
+                            cells, dataset, workers, scenario, clients, measured[scenario.name]
                         )
-                        for sample in ours.error_samples:
-                            log(f"  error: {sample}")
-                    plan = plans.get(scenario.name)
-                    if plan is None or not with_floors:
-                        continue
-                    processes = min(workers, clients)
-                    floor_key = (dataset.engine, dataset.size, processes, scenario.name, clients)
-                    if floor_key not in self.floors:
-                        self.floors[floor_key] = self.floor(
-                            dataset,
-                            plan,
-                            scenario,
-                            targets,
-                            connections=clients,
-                            processes=processes,
-                            refresh=refresh,
+            else:
+                for scenario in scenarios:
+                    for clients in connections:
+                        key = (dataset.engine, dataset.size, workers, scenario.name, clients)
+                        if key not in cells:
+                            ours = self.measure(server, scenario, targets, token, clients, refresh)
+                            if scenario in WRITES:
+                                datasets.tidy_after_writes(dataset, targets)
+                            self._keep(cells, dataset, workers, scenario, clients, ours)
+                        plan = plans.get(scenario.name)
+                        if plan is None:
+                            continue
+                        processes = min(workers, clients)
+                        floor_key = (
+                            dataset.engine,
+                            dataset.size,
+                            processes,
+                            scenario.name,
+                            clients,
                         )
-                        if scenario in WRITES:
-                            datasets.tidy_after_writes(dataset, targets)
-                        found = self.floors[floor_key]
-                        log(
-                            f"  database floor ({processes} process"
-                            f"{'es' if processes > 1 else ''}): {found['rps']:,.0f} req/s, "
-                            f"p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms, "
-                            f"errors {found['errors']}"
-                        )
-                    self.cells[key]["floor"] = self.floors[floor_key]
+                        if floor_key not in self.floors:
+                            self.floors[floor_key] = self.floor(
+                                dataset,
+                                plan,
+                                scenario,
+                                targets,
+                                connections=clients,
+                                processes=processes,
+                                refresh=refresh,
+                            )
+                            if scenario in WRITES:
+                                datasets.tidy_after_writes(dataset, targets)
+                            found = self.floors[floor_key]
+                            log(
+                                f"  database floor ({processes} process"
+                                f"{'es' if processes > 1 else ''}): {found['rps']:,.0f} req/s, "
+                                f"p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms, "
+                                f"errors {found['errors']}"
+                            )
+                        self.cells[key]["floor"] = self.floors[floor_key]
             peaks = sorted((memory.peak_kib for memory in server.memory()), reverse=True)
             for entry in self.memory:
                 if (entry["engine"], entry["size"], entry["workers"]) == (
@@ -306,6 +351,33 @@ class Bench:
             api.close()
             server.stop()
 
+    def _keep(
+        self,
+        cells: dict[tuple[Any, ...], dict[str, Any]],
+        dataset: Dataset,
+        workers: int,
+        scenario: Scenario,
+        clients: int,
+        ours: Measurement,
+    ) -> None:
+        key = (dataset.engine, dataset.size, workers, scenario.name, clients)
+        cells[key] = {
+            "engine": dataset.engine,
+            "size": dataset.size,
+            "workers": workers,
+            "scenario": scenario.name,
+            "connections": clients,
+            "ours": asdict(ours),
+            "floor": None,
+        }
+        log(
+            f"{dataset.engine} {dataset.label} w{workers} c{clients} "
+            f"{scenario.name}: {ours.rps:,.0f} req/s, p50 {ours.p50_ms:.2f} ms, "
+            f"p99 {ours.p99_ms:.2f} ms, errors {ours.errors}"
+        )
+        for sample in ours.error_samples:
+            log(f"  error: {sample}")
+
     def run(self) -> dict[str, Any]:
         config = self.config
         for engine in config.engines:
@@ -314,10 +386,11 @@ class Bench:
                 self.seed.append({"engine": engine, "size": size, "seconds": dataset.seed_seconds})
                 if size == config.full_size:
                     for workers in config.workers:
-                        self.session(dataset, workers, MATRIX, config.connections, with_floors=True)
-                self.session(dataset, 1, FLAT, config.flat_connections, with_floors=False)
+                        self.session(dataset, workers, MATRIX, config.connections, flat=False)
+                self.session(dataset, 1, FLAT, config.flat_connections, flat=True)
         return {
             "cells": list(self.cells.values()),
+            "flat": list(self.flat.values()),
             "memory": self.memory,
             "seed": self.seed,
             "statements": self.statements,
