@@ -51,6 +51,11 @@ class BenchConfig(BaseSettings):
     workers: Numbers = (1, 2)
     connections: Numbers = (1, 16)
     flat_connections: Numbers = (1,)
+    flat_runs: int = 7
+    flat_duration: float = 3.0
+    """The flat costs' runs: more and shorter than the matrix's, so that their medians
+    (of single-client latencies, compared as ratios) ride out a few seconds in which
+    the machine is slower."""
     scenarios: Names = ()
     """Only these (names from bench/scenarios.py); empty: all of them."""
     duration: float = 5.0

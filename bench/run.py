@@ -60,9 +60,9 @@ def estimate_seconds(config: BenchConfig) -> float:
             for clients in config.connections
         }
     )
+    flat_cell = config.warmup + config.flat_runs * (config.flat_duration + 0.3) + 0.5
     flat = len(FLAT) * len(config.flat_connections) * len(config.sizes)
-    cells = matrix + flat
-    return len(config.engines) * (cells * wrk_cell + floors * floor_cell)
+    return len(config.engines) * (matrix * wrk_cell + flat * flat_cell + floors * floor_cell)
 
 
 class Bench:
@@ -117,9 +117,17 @@ class Bench:
         refresh: Callable[[], None],
     ) -> Measurement:
         """Warm-up, then the runs."""
-        return self.measure_together(server, (scenario,), targets, token, connections, refresh)[
-            scenario.name
-        ]
+        config = self.config
+        return self.measure_together(
+            server,
+            (scenario,),
+            targets,
+            token,
+            connections,
+            refresh,
+            runs=config.runs,
+            seconds=config.duration,
+        )[scenario.name]
 
     def measure_together(
         self,
@@ -129,6 +137,9 @@ class Bench:
         token: str,
         connections: int,
         refresh: Callable[[], None],
+        *,
+        runs: int,
+        seconds: float,
     ) -> dict[str, Measurement]:
         """Each scenario's warm-up, then the runs in turn (the first scenario's first run,
         the second's first run, ..., then every second run): figures that are compared
@@ -143,11 +154,11 @@ class Bench:
         if config.warmup > 0:
             for once in runners.values():
                 once(config.warmup)
-        runs: dict[str, list[WrkRun]] = {name: [] for name in runners}
-        for _ in range(config.runs):
+        measured: dict[str, list[WrkRun]] = {name: [] for name in runners}
+        for _ in range(runs):
             for name, once in runners.items():
-                runs[name].append(once(config.duration))
-        return {name: Measurement.of(found) for name, found in runs.items()}
+                measured[name].append(once(seconds))
+        return {name: Measurement.of(found) for name, found in measured.items()}
 
     # --- database floor ---------------------------------------------------------------
 
@@ -281,7 +292,14 @@ class Bench:
                 assert not any(scenario in WRITES for scenario in scenarios)
                 for clients in connections:
                     measured = self.measure_together(
-                        server, scenarios, targets, token, clients, refresh
+                        server,
+                        scenarios,
+                        targets,
+                        token,
+                        clients,
+                        refresh,
+                        runs=config.flat_runs,
+                        seconds=config.flat_duration,
                     )
                     for scenario in scenarios:
                         self._keep(
