@@ -1303,6 +1303,43 @@ def test_a_total_selected_in_fragments_is_counted_once(service: Service) -> None
     assert not [s for s in statements if "count(" in s.lower()], statements
 
 
+TOTAL_UNDER_DIRECTIVES = """
+query($id: ID!, $withTotal: Boolean!) {
+  integrations(organizationId: $id, first: 2, filter: {isActive: true}) {
+    nodes { title }
+    ...Counted @skip(if: true)
+    total @include(if: $withTotal) { count }
+    ...Counted @include(if: $withTotal)
+    ... @skip(if: true) { again: total { precision } }
+  }
+}
+fragment Counted on IntegrationConnection { also: total { count } }"""
+
+
+@pytest.mark.parametrize("with_total", [False, True])
+def test_a_total_left_out_by_skip_or_include_is_not_counted(
+    service: Service, with_total: bool
+) -> None:
+    """`@skip` and `@include` decide, with the request's variables, whether `total` is
+    selected: left out everywhere, it runs no count; kept, one (a fragment skipped in
+    one place and spread again in another counts)."""
+    scope = make_scope(service, INTEGRATIONS)
+    add_items(service, scope, ["a", "b", "c"])
+    with service.count_statements() as statements:
+        data = service.data(TOTAL_UNDER_DIRECTIVES, {"id": scope.owner_id, "withTotal": with_total})
+    counts = [s for s in statements if "count(" in s.lower()]
+    if with_total:
+        assert data["integrations"] == {
+            "nodes": [{"title": "a"}, {"title": "b"}],
+            "total": {"count": 3},
+            "also": {"count": 3},
+        }
+        assert len(counts) == 1, statements
+    else:
+        assert data["integrations"] == {"nodes": [{"title": "a"}, {"title": "b"}]}
+        assert not counts, statements
+
+
 def test_a_failing_count_is_an_error_at_total_and_the_page_is_still_answered(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:

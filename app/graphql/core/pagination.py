@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from cachetools import LRUCache
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
+from graphql.execution.collect_fields import should_include_node
 from sqlmodel import SQLModel
 
 from app.database import PreparedRead
@@ -205,8 +206,7 @@ class PageRequest:
     direction: OrderDirection
     arguments: PageArguments
     total_selected: bool
-    """Whether the selection names `total` (its directives unread: a `total` that
-    `@skip` leaves out is counted for nothing, never left out)."""
+    """Whether the selection names `total`, where `@skip` and `@include` leave it in."""
 
 
 def page_request(
@@ -242,7 +242,8 @@ def page_request(
 
 
 def _selects_total(info: GraphQLResolveInfo) -> bool:
-    """Whether the connection's selection names `total`, itself or in its fragments."""
+    """Whether the connection's selection names `total`, itself or in its fragments, where
+    `@skip` and `@include` leave it in (as graphql-core decides when it collects fields)."""
     pending = [node.selection_set for node in info.field_nodes]
     spread: set[str] = set()
     while pending:
@@ -250,6 +251,10 @@ def _selects_total(info: GraphQLResolveInfo) -> bool:
         if selection_set is None:
             continue
         for selection in selection_set.selections:
+            if not isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode):
+                continue
+            if selection.directives and not should_include_node(info.variable_values, selection):
+                continue
             if isinstance(selection, FieldNode):
                 if selection.name.value == "total":
                     return True
