@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -22,6 +23,11 @@ from sqlalchemy.ext.asyncio import (
     AsyncSession,
     create_async_engine,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from app import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -208,6 +214,59 @@ async def ping(engine: AsyncEngine, timeout: float = 5.0) -> bool:
     return True
 
 
+class _OneOf(sa.ColumnElement[bool]):
+    """`column` equal to one of the values of the list parameter named `parameter`."""
+
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("parameter", InternalTraversal.dp_string),
+    ]
+    type = sa.Boolean()
+
+    def __init__(self, column: sa.ColumnElement[Any], parameter: str) -> None:
+        self.column = column
+        self.parameter = parameter
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        # The column's table, so that a statement selecting no column of it has it in
+        # its FROM, as with a comparison of SQLAlchemy's own.
+        return self.column._from_objects
+
+    def self_group(self, against: Any = None) -> sa.ColumnElement[bool]:
+        # A comparison already: not to be compared with true (`= 1` on SQLite), as a
+        # boolean column would be; in parentheses inside anything but AND and OR.
+        if against in (operators.and_, operators.or_, operators._asbool):
+            return self
+        return Grouping(self)
+
+    def _negate(self) -> sa.ColumnElement[Any]:
+        raise NotImplementedError("one_of is a condition of its own; it is not negated")
+
+
+def one_of(column: sa.ColumnElement[Any], parameter: str) -> sa.ColumnElement[bool]:
+    """`column` equal to one of the values of the list parameter named `parameter`.
+
+    On PostgreSQL `= ANY` of one array parameter: the statement's SQL is the same for
+    lists of every length, so it is compiled once and runs on the driver, prepared once.
+    Elsewhere an expanding `IN`, which SQLAlchemy writes per execution for the list's
+    length (SQLite has no arrays)."""
+    return _OneOf(column, parameter)
+
+
+@compiles(_OneOf)
+def _one_of_elsewhere(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    in_list = element.column.in_(sa.bindparam(element.parameter, expanding=True))
+    return compiler.process(in_list, **kw)
+
+
+@compiles(_OneOf, "postgresql")
+def _one_of_on_postgresql(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    array = sa.bindparam(element.parameter, type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column == sa.any_(array), **kw)
+
+
 class PreparedRead:
     """A SELECT built once, read as tuples of values, optionally with its leading columns
     made into row types (`entities`: each takes as many columns as it has fields; the
@@ -220,7 +279,8 @@ class PreparedRead:
     types' own processors), and the engine's `before_cursor_execute` listeners still
     see the statement. A statement that SQLAlchemy rewrites per execution (expanding or
     literal-execute parameters) takes SQLAlchemy's path, as everything does on other
-    engines. Made once and kept: compiling costs more than a run on SQLAlchemy's path.
+    engines; a list of values written with `one_of` is one parameter on PostgreSQL and
+    does not. Made once and kept: compiling costs more than a run on SQLAlchemy's path.
     """
 
     def __init__(self, select: sa.Select[Any], *, entities: tuple[Any, ...] = ()) -> None:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from app import database, models
-from app.database import PreparedRead, RequestDatabase, create_engine
+from app.database import PreparedRead, RequestDatabase, create_engine, one_of
 from app.graphql.core.filters import NO_FILTERS
 from app.graphql.core.pagination import PageShape
 from app.graphql.integrations.filters import integration_filters
@@ -453,6 +453,31 @@ def test_prepared_reads_shape_rows_into_row_types(service: Service) -> None:
     assert isinstance(owner, entities[1]) and owner.title == "Acme"
     assert owner.integration_count == 1  # computed with the row (`COMPUTED_COLUMNS`)
     assert seven == 7
+
+
+def test_a_list_parameter_is_one_parameter_on_postgresql(service: Service) -> None:
+    """`one_of`: on PostgreSQL `= ANY` of one array, so the statement's SQL is the same
+    for lists of any length and runs on the driver; on SQLite an expanding `IN` on
+    SQLAlchemy's path. Both answer alike, an empty list included."""
+    acme, globex = (create_organization(service, title) for title in ("Acme", "Globex"))
+    unknown = "00000000-0000-4000-8000-000000000000"
+    read = PreparedRead(
+        sa.select(ORGANIZATIONS.c.title)
+        .where(one_of(ORGANIZATIONS.c.id, "ids"))
+        .order_by(ORGANIZATIONS.c.title)
+    )
+    lists = [[acme["id"]], [globex["id"], unknown, acme["id"]], [unknown], []]
+
+    async def scenario(db: RequestDatabase, engine: Any) -> list[Any]:
+        compiled = read.compiled_for(engine.dialect)
+        on_driver = compiled is not None
+        if engine.dialect.name == "postgresql":
+            assert compiled is not None and "= ANY" in compiled.sql, compiled
+        return [on_driver] + [await db.values(read, {"ids": ids}) for ids in lists]
+
+    on_driver, *answers = with_database(service.settings, scenario)
+    assert on_driver == (service.backend == "postgresql")
+    assert answers == [[("Acme",)], [("Acme",), ("Globex",)], [], []]
 
 
 def test_a_lost_connection_retires_the_pools_older_connections(service: Service) -> None:

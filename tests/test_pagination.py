@@ -14,9 +14,11 @@ from enum import Enum
 from typing import Any
 
 import pytest
+from sqlalchemy.dialects.postgresql import asyncpg as postgresql_asyncpg
 
 from app.graphql.core.pagination import Listing
 from app.graphql.integrations import queries as integration_queries
+from app.graphql.organizations import filters as organization_filters
 from app.graphql.organizations import queries as organization_queries
 from app.graphql.organizations.types import CHILDREN as CHILDREN_LISTING
 from app.security.bootstrap import ROOT_ORGANIZATION_TITLE
@@ -1050,6 +1052,18 @@ def test_organizations_filter_by_parent_ids(service: Service) -> None:
     walk_forward(service, everything, 2, expected, filter=union)
     walk_backward(service, everything, 4, expected, filter=union)
     walk_forward(service, everything, 3, expected[::-1], filter=union, order=DESC)
+    # Lists of one, two and three parents ran the same kept statements; on PostgreSQL
+    # the list is one array parameter, so they run on the driver.
+    kept = organization_queries.ORGANIZATIONS._statements
+    with_parents = [
+        statement
+        for (_, conditions), statement in kept.items()
+        if organization_filters.PARENT_IN in conditions
+    ]
+    assert with_parents
+    if service.backend == "postgresql":
+        dialect = postgresql_asyncpg.dialect()
+        assert all(statement.read.compiled_for(dialect) for statement in with_parents)
 
 
 CONTAINS_TITLES: list[str | tuple[str, bool]] = [
@@ -1247,6 +1261,13 @@ def test_filtered_lists_run_statements_kept_per_set_of_filters(
         assert page["total"] == {"count": len(expected), "precision": "EXACT"}, filter
     assert len(listing._statements) == 1, list(listing._statements)
     assert len(listing._counts) == 1, list(listing._counts)
+    if service.backend == "postgresql":
+        # Every filter is a parameter the driver takes.
+        dialect = postgresql_asyncpg.dialect()
+        (statement,) = listing._statements.values()
+        assert statement.read.compiled_for(dialect) is not None
+        (count,) = listing._counts.values()
+        assert count.compiled_for(dialect) is not None
     # Other filters, or none, are statements of their own.
     page = get_page(service, scope, first=100, total=True)
     assert rows(page) == scope.expected()

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from aiodataloader import DataLoader
 
-from app.database import PreparedRead, RequestDatabase
+from app.database import PreparedRead, RequestDatabase, one_of
 from app.graphql.core.nodes import NODE_MODELS
 from app.models import row_columns, row_type_of, table_of
 
@@ -19,17 +19,14 @@ OWNERS: dict[str, tuple[str, str]] = {"Integration": ("Organization", "organizat
 
 
 def _by_ids_read(entity_type: str, *, one: bool) -> PreparedRead:
-    """The statement that loads entities of a type by ID (`ids`, expanding; `id` when
-    `one`: an expanding parameter rewrites the statement on every execution), joined to
-    their owner when they have one: rows of the entity's row type, then the owner's."""
+    """The statement that loads entities of a type by ID (the list `ids`; `id` when
+    `one`: where a list expands into the SQL, as on SQLite, it is written per
+    execution), joined to their owner when they have one: rows of the entity's row
+    type, then the owner's."""
     model = NODE_MODELS[entity_type]
     table = table_of(model)
     columns = row_columns(model)
-    wanted = (
-        table.c.id == sa.bindparam("id")
-        if one
-        else table.c.id.in_(sa.bindparam("ids", expanding=True))
-    )
+    wanted = table.c.id == sa.bindparam("id") if one else one_of(table.c.id, "ids")
     owner = OWNERS.get(entity_type)
     if owner is None:
         return PreparedRead(sa.select(*columns).where(wanted), entities=(row_type_of(model),))

@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
 from app import models
+from app.database import one_of
 from app.graphql.core.filters import NO_FILTERS, Condition, Filters
 from app.graphql.core.ids import id_of_type
 from app.graphql.core.ordering import fold_title
@@ -20,9 +21,7 @@ WITHIN_REACH = Condition(
         ORGANIZATIONS.c.path < sa.bindparam("filter_reach_to"),
     ),
 )
-PARENT_IN = Condition(
-    "parent_in", ORGANIZATIONS.c.parent_id.in_(sa.bindparam("filter_parent_ids", expanding=True))
-)
+PARENT_IN = Condition("parent_in", one_of(ORGANIZATIONS.c.parent_id, "filter_parent_ids"))
 NO_PARENT_MATCHES = Condition("no_parent_matches", sa.false())
 IS_ACTIVE = Condition("is_active", ORGANIZATIONS.c.is_active == sa.bindparam("filter_is_active"))
 # "/" escapes the pattern's own wildcards, as SQLAlchemy's `autoescape` does.
