@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 import pytest
-from sqlalchemy.dialects.postgresql import asyncpg as postgresql_asyncpg
+from sqlalchemy.engine import make_url
 
 from app.graphql.core.pagination import Listing
 from app.graphql.integrations import queries as integration_queries
@@ -27,6 +27,9 @@ from tests.conftest import Service
 from tests.factories import create_integration, create_organization
 
 JSON = dict[str, Any]
+
+# What `PreparedRead` compiles for on PostgreSQL.
+ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
 
 
 class _Absent(Enum):
@@ -1062,7 +1065,7 @@ def test_organizations_filter_by_parent_ids(service: Service) -> None:
     ]
     assert with_parents
     if service.backend == "postgresql":
-        dialect = postgresql_asyncpg.dialect()
+        dialect = ASYNCPG
         assert all(statement.read.compiled_for(dialect) for statement in with_parents)
 
 
@@ -1263,7 +1266,7 @@ def test_filtered_lists_run_statements_kept_per_set_of_filters(
     assert len(listing._counts) == 1, list(listing._counts)
     if service.backend == "postgresql":
         # Every filter is a parameter the driver takes.
-        dialect = postgresql_asyncpg.dialect()
+        dialect = ASYNCPG
         (statement,) = listing._statements.values()
         assert statement.read.compiled_for(dialect) is not None
         (count,) = listing._counts.values()
