@@ -118,47 +118,27 @@ class Bench:
     ) -> Measurement:
         """Warm-up, then the runs."""
         config = self.config
-        return self.measure_together(
-            server,
-            (scenario,),
-            targets,
-            token,
-            connections,
-            refresh,
-            runs=config.runs,
-            seconds=config.duration,
-        )[scenario.name]
+        once = self._runner(server, scenario, targets, token, connections, refresh)
+        return self._in_turn({scenario.name: once}, runs=config.runs, seconds=config.duration)[
+            scenario.name
+        ]
 
-    def measure_together(
-        self,
-        server: Server,
-        scenarios: tuple[Scenario, ...],
-        targets: Targets,
-        token: str,
-        connections: int,
-        refresh: Callable[[], None],
-        *,
-        runs: int,
-        seconds: float,
-    ) -> dict[str, Measurement]:
-        """Each scenario's warm-up, then the runs in turn (the first scenario's first run,
-        the second's first run, ..., then every second run): figures that are compared
-        with each other, such as a deep page against the first, then come from the same
-        stretch of time, not from windows a minute apart in which the machine's other
-        load may differ."""
-        config = self.config
-        runners = {
-            scenario.name: self._runner(server, scenario, targets, token, connections, refresh)
-            for scenario in scenarios
-        }
-        if config.warmup > 0:
+    def _in_turn(
+        self, runners: dict[Any, Callable[[float], WrkRun]], *, runs: int, seconds: float
+    ) -> dict[Any, Measurement]:
+        """Each runner's warm-up, then the runs in turn (the first runner's first run, the
+        second's first run, ..., then every second run): figures that are compared with
+        each other, such as a deep page against the first, or a list at 1,000,000 rows
+        against the same at 1,000, then come from the same minutes, not from windows
+        minutes apart in which the machine may be slower."""
+        if self.config.warmup > 0:
             for once in runners.values():
-                once(config.warmup)
-        measured: dict[str, list[WrkRun]] = {name: [] for name in runners}
+                once(self.config.warmup)
+        measured: dict[Any, list[WrkRun]] = {key: [] for key in runners}
         for _ in range(runs):
-            for name, once in runners.items():
-                measured[name].append(once(seconds))
-        return {name: Measurement.of(found) for name, found in measured.items()}
+            for key, once in runners.items():
+                measured[key].append(once(seconds))
+        return {key: Measurement.of(found) for key, found in measured.items()}
 
     # --- database floor ---------------------------------------------------------------
 
@@ -247,12 +227,10 @@ class Bench:
     # --- one server -------------------------------------------------------------------
 
     def session(self, dataset: Dataset, workers: int, scenarios: tuple[Scenario, ...],
-                connections: tuple[int, ...], flat: bool) -> None:  # fmt: skip
-        """One server's measurements: the matrix's cells with their floors, or (`flat`)
-        the flat costs, their scenarios measured in turn and kept apart from the matrix's
-        cells (a flat ratio compares figures of one stretch of time)."""
+                connections: tuple[int, ...]) -> None:  # fmt: skip
+        """One server's measurements: the matrix's cells with their floors."""
         config = self.config
-        cells = self.flat if flat else self.cells
+        cells = self.cells
         if config.scenarios:
             scenarios = tuple(s for s in scenarios if s.name in config.scenarios)
         if all(
@@ -275,99 +253,127 @@ class Bench:
                 targets.pool = datasets.settled_pool(api, [id_ for id_, _ in targets.pool])
 
             plans: dict[str, Plan] = {}
-            if not flat:
-                plan_key = (dataset.engine, dataset.size)
-                try:
-                    plans = self.recorded.get(plan_key) or self.plans(dataset, api, targets, token)
-                    self.recorded[plan_key] = plans
-                    self.statements.setdefault(dataset.engine, {}).update(
-                        {
-                            name: [text for text, _ in plan.statements]
-                            for name, plan in plans.items()
-                        }
-                    )
-                except FloorError as error:
-                    log(f"no database floor: {error}")
-            if flat:
-                assert not any(scenario in WRITES for scenario in scenarios)
-                for clients in connections:
-                    measured = self.measure_together(
-                        server,
-                        scenarios,
-                        targets,
-                        token,
-                        clients,
-                        refresh,
-                        runs=config.flat_runs,
-                        seconds=config.flat_duration,
-                    )
-                    for scenario in scenarios:
-                        self._keep(
-                            cells, dataset, workers, scenario, clients, measured[scenario.name]
-                        )
-            else:
-                for scenario in scenarios:
-                    for clients in connections:
-                        key = (dataset.engine, dataset.size, workers, scenario.name, clients)
-                        if key not in cells:
-                            ours = self.measure(server, scenario, targets, token, clients, refresh)
-                            if scenario in WRITES:
-                                datasets.tidy_after_writes(dataset, targets)
-                            self._keep(cells, dataset, workers, scenario, clients, ours)
-                        plan = plans.get(scenario.name)
-                        if plan is None:
-                            continue
-                        processes = min(workers, clients)
-                        floor_key = (
-                            dataset.engine,
-                            dataset.size,
-                            processes,
-                            scenario.name,
-                            clients,
-                        )
-                        if floor_key not in self.floors:
-                            self.floors[floor_key] = self.floor(
-                                dataset,
-                                plan,
-                                scenario,
-                                targets,
-                                connections=clients,
-                                processes=processes,
-                                refresh=refresh,
-                            )
-                            if scenario in WRITES:
-                                datasets.tidy_after_writes(dataset, targets)
-                            found = self.floors[floor_key]
-                            log(
-                                f"  database floor ({processes} process"
-                                f"{'es' if processes > 1 else ''}): {found['rps']:,.0f} req/s, "
-                                f"p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms, "
-                                f"errors {found['errors']}"
-                            )
-                        self.cells[key]["floor"] = self.floors[floor_key]
-            peaks = sorted((memory.peak_kib for memory in server.memory()), reverse=True)
-            for entry in self.memory:
-                if (entry["engine"], entry["size"], entry["workers"]) == (
-                    dataset.engine,
-                    dataset.size,
-                    workers,
-                ):  # the same server again (flat costs after the matrix): the larger peaks
-                    entry["peak_kib"] = [
-                        max(a, b) for a, b in zip(entry["peak_kib"], peaks, strict=False)
-                    ]
-                    break
-            else:
-                self.memory.append(
-                    {
-                        "engine": dataset.engine,
-                        "size": dataset.size,
-                        "workers": workers,
-                        "peak_kib": peaks,
-                    }
+            plan_key = (dataset.engine, dataset.size)
+            try:
+                plans = self.recorded.get(plan_key) or self.plans(dataset, api, targets, token)
+                self.recorded[plan_key] = plans
+                self.statements.setdefault(dataset.engine, {}).update(
+                    {name: [text for text, _ in plan.statements] for name, plan in plans.items()}
                 )
+            except FloorError as error:
+                log(f"no database floor: {error}")
+            for scenario in scenarios:
+                for clients in connections:
+                    key = (dataset.engine, dataset.size, workers, scenario.name, clients)
+                    if key not in cells:
+                        ours = self.measure(server, scenario, targets, token, clients, refresh)
+                        if scenario in WRITES:
+                            datasets.tidy_after_writes(dataset, targets)
+                        self._keep(cells, dataset, workers, scenario, clients, ours)
+                    plan = plans.get(scenario.name)
+                    if plan is None:
+                        continue
+                    processes = min(workers, clients)
+                    floor_key = (
+                        dataset.engine,
+                        dataset.size,
+                        processes,
+                        scenario.name,
+                        clients,
+                    )
+                    if floor_key not in self.floors:
+                        self.floors[floor_key] = self.floor(
+                            dataset,
+                            plan,
+                            scenario,
+                            targets,
+                            connections=clients,
+                            processes=processes,
+                            refresh=refresh,
+                        )
+                        if scenario in WRITES:
+                            datasets.tidy_after_writes(dataset, targets)
+                        found = self.floors[floor_key]
+                        log(
+                            f"  database floor ({processes} process"
+                            f"{'es' if processes > 1 else ''}): {found['rps']:,.0f} req/s, "
+                            f"p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms, "
+                            f"errors {found['errors']}"
+                        )
+                    self.cells[key]["floor"] = self.floors[floor_key]
+            self._note_memory(dataset, server)
         finally:
             api.close()
             server.stop()
+
+    def _note_memory(self, dataset: Dataset, server: Server) -> None:
+        peaks = sorted((memory.peak_kib for memory in server.memory()), reverse=True)
+        for entry in self.memory:
+            if (entry["engine"], entry["size"], entry["workers"]) == (
+                dataset.engine,
+                dataset.size,
+                server.workers,
+            ):  # the same server again (flat costs after the matrix): the larger peaks
+                entry["peak_kib"] = [
+                    max(a, b) for a, b in zip(entry["peak_kib"], peaks, strict=False)
+                ]
+                break
+        else:
+            self.memory.append(
+                {
+                    "engine": dataset.engine,
+                    "size": dataset.size,
+                    "workers": server.workers,
+                    "peak_kib": peaks,
+                }
+            )
+
+    def flat_costs(self, found: list[Dataset]) -> None:
+        """The flat costs of one engine: a server of 1 worker per size, all started at
+        once, and every request at every size measured in turn (`_in_turn`), so that the
+        comparisons across sizes compare the same minutes too. Kept apart from the
+        matrix's cells."""
+        config = self.config
+        scenarios = tuple(s for s in FLAT if not config.scenarios or s.name in config.scenarios)
+        assert not any(scenario in WRITES for scenario in scenarios)
+        if all(
+            (dataset.engine, dataset.size, 1, scenario.name, clients) in self.flat
+            for dataset in found
+            for scenario in scenarios
+            for clients in config.flat_connections
+        ):
+            return
+        started: list[tuple[Dataset, Server, Api, Targets, str]] = []
+        try:
+            for dataset in found:
+                log_path = config.data_dir / "logs" / f"{dataset.engine}_{dataset.label}_flat.log"
+                token = datasets.mint_key(dataset.url)
+                server = Server(dataset.url, 1, log_path)
+                log(f"start: uvicorn --workers 1 on {dataset.engine} {dataset.label}")
+                server.start()
+                api = Api(server.url, token)
+                targets = datasets.targets(config, dataset, api)
+                datasets.tidy_after_writes(dataset, targets)  # what the matrix left
+                started.append((dataset, server, api, targets, token))
+            for clients in config.flat_connections:
+                runners = {
+                    (dataset, scenario): self._runner(
+                        server, scenario, targets, token, clients, refresh=lambda: None
+                    )
+                    for dataset, server, _, targets, token in started
+                    for scenario in scenarios
+                }
+                measured = self._in_turn(
+                    runners, runs=config.flat_runs, seconds=config.flat_duration
+                )
+                for (dataset, scenario), ours in measured.items():
+                    self._keep(self.flat, dataset, 1, scenario, clients, ours)
+            for dataset, server, *_ in started:
+                self._note_memory(dataset, server)
+        finally:
+            for _, server, api, *_ in started:
+                api.close()
+                server.stop()
 
     def _keep(
         self,
@@ -399,13 +405,15 @@ class Bench:
     def run(self) -> dict[str, Any]:
         config = self.config
         for engine in config.engines:
+            found = []
             for size in sorted(config.sizes):
                 dataset = datasets.prepare(config, engine, size)
+                found.append(dataset)
                 self.seed.append({"engine": engine, "size": size, "seconds": dataset.seed_seconds})
                 if size == config.full_size:
                     for workers in config.workers:
-                        self.session(dataset, workers, MATRIX, config.connections, flat=False)
-                self.session(dataset, 1, FLAT, config.flat_connections, flat=True)
+                        self.session(dataset, workers, MATRIX, config.connections)
+            self.flat_costs(found)
         return {
             "cells": list(self.cells.values()),
             "flat": list(self.flat.values()),
