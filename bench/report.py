@@ -271,7 +271,7 @@ def results_markdown(results: dict[str, Any], config: BenchConfig) -> str:
         )
         + f"; {config.runs} run{'s' if config.runs != 1 else ''} of {config.duration:g} s "
         f"after {config.warmup:g} s of warm-up, medians (flat costs: {config.flat_runs} runs "
-        f"of {config.flat_duration:g} s, the requests of one size in turn).",
+        f"of {config.flat_duration:g} s, every request at every size in turn).",
         "",
         "**Machine:** " + ", ".join(f"{k} {v}" for k, v in meta["machine"].items()) + ".",
         "",
