@@ -107,22 +107,6 @@ class Bench:
 
         return once
 
-    def measure(
-        self,
-        server: Server,
-        scenario: Scenario,
-        targets: Targets,
-        token: str,
-        connections: int,
-        refresh: Callable[[], None],
-    ) -> Measurement:
-        """Warm-up, then the runs."""
-        config = self.config
-        once = self._runner(server, scenario, targets, token, connections, refresh)
-        return self._in_turn({scenario.name: once}, runs=config.runs, seconds=config.duration)[
-            scenario.name
-        ]
-
     def _in_turn(
         self, runners: dict[Any, Callable[[float], WrkRun]], *, runs: int, seconds: float
     ) -> dict[Any, Measurement]:
@@ -266,7 +250,10 @@ class Bench:
                 for clients in connections:
                     key = (dataset.engine, dataset.size, workers, scenario.name, clients)
                     if key not in cells:
-                        ours = self.measure(server, scenario, targets, token, clients, refresh)
+                        once = self._runner(server, scenario, targets, token, clients, refresh)
+                        ours = self._in_turn(
+                            {scenario: once}, runs=config.runs, seconds=config.duration
+                        )[scenario]
                         if scenario in WRITES:
                             datasets.tidy_after_writes(dataset, targets)
                         self._keep(cells, dataset, workers, scenario, clients, ours)
