@@ -436,23 +436,32 @@ def test_prepared_reads_shape_rows_into_row_types(service: Service) -> None:
     # An expanding parameter is written per execution: SQLAlchemy's path on every engine.
     expanding = select.where(ORGANIZATIONS.c.id.in_(sa.bindparam("ids", expanding=True)))
 
+    # One row type, then plain values: a page read after a cursor, with its flags.
+    leading_only = sa.select(
+        *models.row_columns(models.Integration), sa.literal(7).label("seven")
+    ).where(INTEGRATIONS.c.organization_id == sa.bindparam("organization_id"))
+
     async def scenario(db: RequestDatabase, engine: Any) -> list[Any]:
         prepared = PreparedRead(select, entities=entities)
         on_sqlalchemy = PreparedRead(expanding, entities=entities)
+        leading = PreparedRead(leading_only, entities=entities[:1])
         assert on_sqlalchemy.compiled_for(engine.dialect) is None
         parameters = {"organization_id": organization["id"]}
         return [
             await db.values(prepared, parameters),
             await db.values(on_sqlalchemy, parameters | {"ids": [organization["id"]]}),
+            await db.values(leading, parameters),
         ]
 
-    prepared, on_sqlalchemy = with_database(service.settings, scenario)
+    prepared, on_sqlalchemy, leading = with_database(service.settings, scenario)
     assert prepared == on_sqlalchemy
     ((integration, owner, seven),) = prepared
     assert isinstance(integration, entities[0]) and integration.title == "Billing"
     assert isinstance(owner, entities[1]) and owner.title == "Acme"
     assert owner.integration_count == 1  # computed with the row (`COMPUTED_COLUMNS`)
     assert seven == 7
+    assert leading == [(integration, 7)]
+    assert isinstance(leading[0][0], entities[0])
 
 
 def test_a_list_parameter_is_one_parameter_on_postgresql(service: Service) -> None:
