@@ -3,6 +3,10 @@
 import base64
 import hashlib
 import hmac
+import uuid
+
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from app.graphql.core.cursors import CursorCodec, Position
 
@@ -51,3 +55,41 @@ def test_a_cursor_relabelled_to_the_other_format_is_refused() -> None:
     earlier = _raw(_format_1("secret", SCOPE, ORDERING, POSITION))
     assert codec.decode(_encoded(b"\x01" + current[1:]), SCOPE, ORDERING) is None
     assert codec.decode(_encoded(b"\x02" + earlier[1:]), SCOPE, ORDERING) is None
+
+
+SORT_KEYS = st.text(st.characters(blacklist_categories=["Cs"]))  # what UTF-8 can encode
+
+
+@given(sort_key=SORT_KEYS, id=st.uuids())
+def test_every_position_comes_back_from_its_cursor(sort_key: str, id: uuid.UUID) -> None:
+    codec = CursorCodec("secret")
+    position = Position(sort_key, str(id))
+    assert codec.decode(codec.encode(SCOPE, ORDERING, position), SCOPE, ORDERING) == position
+
+
+CURSOR = CursorCodec("secret").encode(SCOPE, ORDERING, POSITION)
+
+
+def _near_cursors() -> st.SearchStrategy[str]:
+    """A real cursor with a few characters inserted, or one replaced or removed."""
+    characters = st.characters() | st.sampled_from("-_+/=A \n")
+    return st.integers(0, len(CURSOR)).flatmap(
+        lambda at: st.one_of(
+            st.text(characters, min_size=1, max_size=4).map(
+                lambda inserted: CURSOR[:at] + inserted + CURSOR[at:]
+            ),
+            characters.map(lambda c: CURSOR[:at] + c + CURSOR[at + 1 :]),
+            st.just(CURSOR[:at] + CURSOR[at + 1 :]),
+        )
+    )
+
+
+@given(text=st.text() | _near_cursors())
+@example(text=CURSOR + "=")  # the same bytes, spelled otherwise
+@example(text=CURSOR[:5] + "    " + CURSOR[5:])
+def test_only_the_exact_text_of_a_cursor_decodes(text: str) -> None:
+    """Any other text, near a real cursor or not, decodes to nothing: never an error,
+    never a position under another spelling."""
+    codec = CursorCodec("secret")
+    position = codec.decode(text, SCOPE, ORDERING)
+    assert position is None or codec.encode(SCOPE, ORDERING, position) == text
