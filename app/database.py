@@ -30,12 +30,12 @@ from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from app import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from app.settings import Settings
 
 try:
     import fcntl
 except ImportError:  # not POSIX: SQLite's writers take turns within a process only
     fcntl = None  # type: ignore[assignment]
-from app.settings import Settings
 
 # Where DATABASE_ECHO writes the statements run on the driver directly, beside
 # SQLAlchemy's own.

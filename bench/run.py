@@ -214,11 +214,10 @@ class Bench:
                 connections: tuple[int, ...]) -> None:  # fmt: skip
         """One server's measurements: the matrix's cells with their floors."""
         config = self.config
-        cells = self.cells
         if config.scenarios:
             scenarios = tuple(s for s in scenarios if s.name in config.scenarios)
         if all(
-            (dataset.engine, dataset.size, workers, scenario.name, clients) in cells
+            (dataset.engine, dataset.size, workers, scenario.name, clients) in self.cells
             for scenario in scenarios
             for clients in connections
         ):
@@ -249,14 +248,14 @@ class Bench:
             for scenario in scenarios:
                 for clients in connections:
                     key = (dataset.engine, dataset.size, workers, scenario.name, clients)
-                    if key not in cells:
+                    if key not in self.cells:
                         once = self._runner(server, scenario, targets, token, clients, refresh)
                         ours = self._in_turn(
                             {scenario: once}, runs=config.runs, seconds=config.duration
                         )[scenario]
                         if scenario in WRITES:
                             datasets.tidy_after_writes(dataset, targets)
-                        self._keep(cells, dataset, workers, scenario, clients, ours)
+                        self._keep(self.cells, dataset, workers, scenario, clients, ours)
                     plan = plans.get(scenario.name)
                     if plan is None:
                         continue

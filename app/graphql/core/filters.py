@@ -2,10 +2,10 @@
 
 A list's page and count statements are kept per set of conditions
 (`Filters.conditions`) and take each request's values as parameters, so that a filtered
-list runs statements built and compiled once, as an unfiltered one does: built per request, a statement cost about
-as much as running it, and could not run on the driver directly
-(`app.database.PreparedRead`). A list of values (such as `parentIds`) is one parameter
-too (`app.database.one_of`).
+list runs statements built and compiled once, as an unfiltered one does: built per
+request, a statement cost about as much as running it, and could not run on the driver
+directly (`app.database.PreparedRead`). A list of values (such as `parentIds`) is one
+parameter too (`app.database.one_of`).
 """
 
 from collections.abc import Mapping

@@ -244,6 +244,10 @@ def page_request(
 def _selects_total(info: GraphQLResolveInfo) -> bool:
     """Whether the connection's selection names `total`, itself or in its fragments, where
     `@skip` and `@include` leave it in (as graphql-core decides when it collects fields)."""
+
+    def included(node: FieldNode | InlineFragmentNode | FragmentSpreadNode) -> bool:
+        return not node.directives or should_include_node(info.variable_values, node)
+
     pending = [node.selection_set for node in info.field_nodes]
     spread: set[str] = set()
     while pending:
@@ -251,16 +255,17 @@ def _selects_total(info: GraphQLResolveInfo) -> bool:
         if selection_set is None:
             continue
         for selection in selection_set.selections:
-            if not isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode):
-                continue
-            if selection.directives and not should_include_node(info.variable_values, selection):
-                continue
             if isinstance(selection, FieldNode):
-                if selection.name.value == "total":
+                if selection.name.value == "total" and included(selection):
                     return True
             elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+                if included(selection):
+                    pending.append(selection.selection_set)
+            elif (
+                isinstance(selection, FragmentSpreadNode)
+                and selection.name.value not in spread
+                and included(selection)
+            ):
                 spread.add(selection.name.value)
                 fragment = info.fragments.get(selection.name.value)
                 if fragment is not None:
