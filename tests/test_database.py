@@ -570,6 +570,15 @@ def test_a_driver_read_after_the_session_lost_its_connection_reconnects(
 PREPARED_PLANS = "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
 
 
+async def _a_long_list(db: RequestDatabase, organization_id: str) -> None:
+    """3,000 integrations in the organization, and the statistics PostgreSQL plans by."""
+    async with db.write() as session:
+        titles = [f"Integration {n:04}" for n in range(3000)]
+        await session.execute(sa.insert(INTEGRATIONS), integration_rows(organization_id, titles))
+    async with db.read() as session:
+        await session.execute(sa.text("ANALYZE integrations"))
+
+
 def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Service) -> None:
     """PostgreSQL plans a prepared statement anew on each execution until its generic
     plan looks as cheap as the custom ones; with a bound LIMIT it estimates a tenth of the
@@ -589,13 +598,7 @@ def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Ser
     scope_active = scope | dict(active.values)
 
     async def scenario(db: RequestDatabase, engine: Any) -> dict[str, tuple[int, int]]:
-        async with db.write() as session:
-            titles = [f"Integration {n:04}" for n in range(3000)]
-            await session.execute(
-                sa.insert(INTEGRATIONS), integration_rows(organization["id"], titles)
-            )
-        async with db.read() as session:
-            await session.execute(sa.text("ANALYZE integrations"))
+        await _a_long_list(db, organization["id"])
         (tenth,) = (await db.values(first.read, scope))[9]
         cursor = {
             "after_sort_key": tenth.sort_key,
@@ -624,3 +627,67 @@ def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Ser
     assert set(plans) == {"first", "after", "count", "first_active", "count_active"}
     for name, (generic, custom) in plans.items():
         assert generic >= 3 and custom <= 5, (name, generic, custom)
+
+
+def _node_types(plan: dict[str, Any]) -> list[str]:
+    return [plan["Node Type"], *(t for child in plan.get("Plans", []) for t in _node_types(child))]
+
+
+@pytest.mark.parametrize("direction", list(OrderDirection), ids=str)
+def test_a_pages_far_side_flag_is_one_index_probe_in_the_generic_plan_on_postgresql(
+    service: Service, direction: OrderDirection
+) -> None:
+    """The flag of a page's far side (`hasPreviousPage` after a cursor, `hasNextPage`
+    before one) reads through the ordering's index from the cursor, in the plan
+    PostgreSQL keeps for the statement. Asked as EXISTS, it was a sequential scan that
+    stopped at the first matching row: for a cursor at the far end of the list, most of
+    the table."""
+    _postgresql_only(service)
+    organization = create_organization(service)
+    listing = INTEGRATIONS_OF_ORGANIZATION
+    after = listing.page_statement(PageShape(direction, True, True, False, 21), NO_FILTERS)
+    before = listing.page_statement(PageShape(direction, False, False, True, 21), NO_FILTERS)
+
+    async def scenario(db: RequestDatabase, engine: Any) -> dict[str, list[str]]:
+        await _a_long_list(db, organization["id"])
+        ordered = await db.values(
+            listing.page_statement(PageShape(direction, True, False, False, 3001), NO_FILTERS).read,
+            {"organization_id": organization["id"]},
+        )
+        first, last = ordered[0][0], ordered[-1][0]
+        plans = {}
+        async with engine.connect() as connection:
+            driver = (await connection.get_raw_connection()).driver_connection
+            await driver.execute("SET plan_cache_mode = force_generic_plan")
+            try:
+                # The cursor at the end where the far side holds one row: the probe's
+                # worst case.
+                for name, page, cursor in (("after", after, first), ("before", before, last)):
+                    compiled = page.read.compiled_for(engine.dialect)
+                    assert compiled is not None
+                    values = {
+                        "organization_id": organization["id"],
+                        f"{name}_sort_key": cursor.sort_key,
+                        f"{name}_sort_key_tail": cursor.sort_key_tail,
+                        f"{name}_id": cursor.id,
+                    }
+                    await driver.execute(f"PREPARE far_side AS {compiled.sql}")
+                    try:
+                        arguments = ", ".join(
+                            "'" + str(values[parameter]).replace("'", "''") + "'"
+                            for parameter in compiled.parameter_names
+                        )
+                        explained = await driver.fetchval(
+                            f"EXPLAIN (FORMAT JSON) EXECUTE far_side({arguments})"
+                        )
+                    finally:
+                        await driver.execute("DEALLOCATE far_side")
+                    plans[name] = _node_types(explained[0]["Plan"])  # the pool decodes JSON
+            finally:
+                await driver.execute("RESET plan_cache_mode")
+        return plans
+
+    plans = with_database(service.settings, scenario)
+    for name, nodes in plans.items():
+        assert "Seq Scan" not in nodes, (name, nodes)
+        assert nodes.count("Index Scan") + nodes.count("Index Scan Backward") >= 2, (name, nodes)

@@ -6,8 +6,9 @@ that existed for the whole walk.
 
 Both `pageInfo` flags are exact. The one the page's own direction answers comes from
 fetching one item more than asked; the other (`hasPreviousPage` with `after`,
-`hasNextPage` with `before`) from an EXISTS column of the same statement, added only when
-that cursor is given: every page is one statement.
+`hasNextPage` with `before`) from a column of the same statement that reads the nearest
+item beyond the cursor through the index, added only when that cursor is given: every
+page is one statement.
 """
 
 from collections.abc import Callable, Coroutine, Generator
@@ -135,6 +136,15 @@ class Keyset:
     def order_by(self, *, reverse: bool = False) -> list[Any]:
         ascending = (self.direction is OrderDirection.ASC) != reverse
         return [column.asc() if ascending else column.desc() for column in self.columns]
+
+    def any_of(self, *conditions: Any, reverse: bool) -> Any:
+        """Whether any row meets `conditions`, asked as the first of them in this ordering
+        (reversed when `reverse`): the ordering's index answers it in one probe from
+        where the conditions start, whatever plan the database keeps."""
+        first = (
+            sa.select(self.columns[-1]).where(*conditions).order_by(*self.order_by(reverse=reverse))
+        )
+        return first.limit(_written(1)).scalar_subquery().is_not(None)
 
 
 @dataclass
@@ -366,16 +376,21 @@ class PageStatement:
         if shape.before:
             window.append(keyset.before("before"))
         # The flag the page's direction does not answer: is anything beyond a cursor on
-        # its far side? Asked in the page's own statement, as uncorrelated EXISTS columns
-        # that the database evaluates once, so a page after a cursor costs no more
-        # statements than the first page.
+        # its far side? Asked in the page's own statement, as uncorrelated subqueries that
+        # the database evaluates once, so a page after a cursor costs no more statements
+        # than the first page. Each reads the nearest row beyond the cursor in the order
+        # that walks away from it, rather than asking EXISTS: PostgreSQL drops an
+        # EXISTS's order, and its generic plan for one scanned the table until a row
+        # matched (8,500 of 100,000 rows, 1.9 ms, for the page after the first item).
         beyond: dict[str, Any] = {}
         if shape.after:
-            beyond["previous"] = sa.exists().where(
-                *conditions, keyset.before("after", inclusive=True)
+            beyond["previous"] = keyset.any_of(  # walking back from the cursor
+                *conditions, keyset.before("after", inclusive=True), reverse=True
             )
         if shape.before:
-            beyond["next"] = sa.exists().where(*conditions, keyset.after("before", inclusive=True))
+            beyond["next"] = keyset.any_of(
+                *conditions, keyset.after("before", inclusive=True), reverse=False
+            )
         flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
         select = (
             sa.select(*row_columns(listing.model, computed=False), *flag_columns)
