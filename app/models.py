@@ -45,11 +45,28 @@ def _checks(table: str, *, reference: str | None = None) -> tuple[sa.CheckConstr
     return tuple(checks)
 
 
+HAS_TAIL = "sort_key_tail <> ''"
+"""The rows whose sort key is longer than its indexed head, as the partial indexes and
+the page statements (`app.graphql.core.pagination.Keyset`) both write it."""
+
+
+def _tail_index(name: str, *columns: str) -> sa.Index:
+    """A partial index beside an ordering index, in its columns, holding only the rows
+    whose key has a tail: a page reads those rows in `(head, tail, id)` order from here,
+    and the others in `(head, id)` order from the ordering index, which then serves its
+    order whole."""
+    return sa.Index(
+        name, *columns, postgresql_where=sa.text(HAS_TAIL), sqlite_where=sa.text(HAS_TAIL)
+    )
+
+
 class Organization(SQLModel, table=True):
     __tablename__ = "organizations"
     __table_args__ = (
         sa.Index("ix_organizations_order", "sort_key", "id"),
         sa.Index("ix_organizations_parent_order", "parent_id", "sort_key", "id"),
+        _tail_index("ix_organizations_order_tails", "sort_key", "id"),
+        _tail_index("ix_organizations_parent_order_tails", "parent_id", "sort_key", "id"),
         sa.Index("ix_organizations_path", "path"),
         *_checks("organizations", reference="external_id"),
     )
@@ -81,6 +98,9 @@ class Integration(SQLModel, table=True):
     __tablename__ = "integrations"
     __table_args__ = (
         sa.Index("ix_integrations_organization_order", "organization_id", "sort_key", "id"),
+        _tail_index(
+            "ix_integrations_organization_order_tails", "organization_id", "sort_key", "id"
+        ),
         # A filtered `total` counts up to TOTAL_COUNT_CAP + 1 rows; here their entries
         # lie on a quarter of the ordering index's pages, and PostgreSQL chose a
         # sequential scan over the ordering index without it. (The unfiltered `total`

@@ -1,8 +1,10 @@
 """Relay cursor connections over a keyset ordering, shared by every list in the API.
 
-Every list is ordered by a `(sort_key, id)` keyset, so a page is one indexed range scan
+Every list is ordered by a `(sort_key, id)` keyset, so a page is an indexed range scan
 whatever its depth (never OFFSET), and a walk by cursor neither repeats nor skips items
-that existed for the whole walk.
+that existed for the whole walk. The key is stored as a head and a rarely used tail, and
+each kind of row is read through an index of its own (`Keyset`), so that the scan is as
+long as the page even inside a run of one title.
 
 Both `pageInfo` flags are exact. The one the page's own direction answers comes from
 fetching one item more than asked; the other (`hasPreviousPage` with `after`,
@@ -86,8 +88,18 @@ def page_arguments(
 
 @dataclass(frozen=True)
 class Keyset:
-    """A `(sort key, id)` ordering of one table in one direction. The sort key is stored
-    as an indexed head and a tail (`app.graphql.core.ordering.split_sort_key`)."""
+    """A `(sort key, id)` ordering of one table in one direction.
+
+    The sort key is stored as an indexed head and a tail
+    (`app.graphql.core.ordering.split_sort_key`), and the tail is empty unless the key
+    is longer than the head holds. Rows of the two kinds never share a head (a head
+    with a tail is as long as a head can be, a shorter one is the whole key), so the
+    ordering is read as two parts, each through an index that serves its order whole:
+    the rows without a tail in `(head, id)` order, from the ordering index, and those
+    with one in `(head, tail, id)` order, from a partial index that holds them alone.
+    Ordered by `(head, tail, id)` in one scan, a run of equal heads (integrations of
+    one title) was read and sorted whole for every page that touched it.
+    """
 
     model: type[SQLModel]
     direction: OrderDirection
@@ -103,48 +115,101 @@ class Keyset:
         sort_key: str = row.sort_key + row.sort_key_tail
         return sort_key
 
+    @staticmethod
+    def has_tail(position: Position) -> bool:
+        """Whether the position's key is longer than an indexed head: the page's
+        statement compares it differently (`PageShape.after_tail`)."""
+        return bool(split_sort_key(position.sort_key)[1])
+
     def parameters(self, name: str, position: Position) -> dict[str, str]:
-        """The values of the parameters `bound(name)` compares with, for `position`."""
+        """The values of the parameters that `after(name)` and `before(name)` compare
+        with, for `position`."""
         head, tail = split_sort_key(position.sort_key)
         return {f"{name}_sort_key": head, f"{name}_sort_key_tail": tail, f"{name}_id": position.id}
 
-    def _compare(self, name: str, *, greater: bool, inclusive: bool) -> Any:
+    def part(self, *, tails: bool) -> Any:
+        """The rows of one part: those whose key has a tail, or those whose key has none.
+        The empty string is written into the SQL, so that the database matches the
+        condition with the partial index's."""
+        tail = self.columns[1]
+        empty: Any = sa.literal_column("''")  # as `app.models.HAS_TAIL` writes it
+        return tail != empty if tails else tail == empty
+
+    def _compare(
+        self, name: str, *, tails: bool, cursor_tail: bool, greater: bool, inclusive: bool
+    ) -> Any:
+        """Rows of one part that come after (`greater`) or before the position `name`,
+        in ascending key order, written so that the part's index starts the scan there."""
         sort_key, sort_key_tail, id_ = self.columns
-        row = sa.tuple_(
-            sa.bindparam(f"{name}_sort_key", type_=sort_key.type),
-            sa.bindparam(f"{name}_sort_key_tail", type_=sort_key_tail.type),
-            sa.bindparam(f"{name}_id", type_=id_.type),
-        )
-        # Both engines turn the row comparison's first column into the range the index
-        # on (…, sort_key, id) scans; the tail and the ID filter within it.
-        columns = sa.tuple_(*self.columns)
+        head = sa.bindparam(f"{name}_sort_key", type_=sort_key.type)
+        if tails and cursor_tail:
+            # Both have tails: the whole comparison. The index's range starts at the
+            # head; the tail and the ID filter within the run of that head.
+            columns = sa.tuple_(sort_key, sort_key_tail, id_)
+            row = sa.tuple_(
+                head,
+                sa.bindparam(f"{name}_sort_key_tail", type_=sort_key_tail.type),
+                sa.bindparam(f"{name}_id", type_=id_.type),
+            )
+        elif not tails and not cursor_tail:
+            # Neither has a tail: `(head, id)`, the ordering index's own order.
+            columns = sa.tuple_(sort_key, id_)
+            row = sa.tuple_(head, sa.bindparam(f"{name}_id", type_=id_.type))
+        elif tails:
+            # A row with a tail against a position without one: an equal head puts the
+            # row after the position, whose empty tail comes first.
+            return sort_key >= head if greater else sort_key < head
+        else:
+            # A row without a tail against a position with one: an equal head puts the
+            # row before the position.
+            return sort_key > head if greater else sort_key <= head
         if greater:
             return columns >= row if inclusive else columns > row
         return columns <= row if inclusive else columns < row
 
-    def before(self, name: str, *, inclusive: bool = False) -> Any:
-        """Items that come before the position named `name` (see `parameters`) in this
-        ordering (or are it)."""
+    def before(self, name: str, *, tails: bool, cursor_tail: bool, inclusive: bool = False) -> Any:
+        """Rows of one part (`part(tails=...)`) that come before the position named
+        `name` (see `parameters`) in this ordering, or are it; `cursor_tail` says whether
+        the position's key has a tail."""
         ascending = self.direction is OrderDirection.ASC
-        return self._compare(name, greater=not ascending, inclusive=inclusive)
-
-    def after(self, name: str, *, inclusive: bool = False) -> Any:
-        """Items that come after the position named `name` in this ordering (or are it)."""
-        ascending = self.direction is OrderDirection.ASC
-        return self._compare(name, greater=ascending, inclusive=inclusive)
-
-    def order_by(self, *, reverse: bool = False) -> list[Any]:
-        ascending = (self.direction is OrderDirection.ASC) != reverse
-        return [column.asc() if ascending else column.desc() for column in self.columns]
-
-    def any_of(self, *conditions: Any, reverse: bool) -> Any:
-        """Whether any row meets `conditions`, asked as the first of them in this ordering
-        (reversed when `reverse`): the ordering's index answers it in one probe from
-        where the conditions start, whatever plan the database keeps."""
-        first = (
-            sa.select(self.columns[-1]).where(*conditions).order_by(*self.order_by(reverse=reverse))
+        return self._compare(
+            name, tails=tails, cursor_tail=cursor_tail, greater=not ascending, inclusive=inclusive
         )
-        return first.limit(_written(1)).scalar_subquery().is_not(None)
+
+    def after(self, name: str, *, tails: bool, cursor_tail: bool, inclusive: bool = False) -> Any:
+        """Rows of one part that come after the position named `name` in this ordering,
+        or are it."""
+        ascending = self.direction is OrderDirection.ASC
+        return self._compare(
+            name, tails=tails, cursor_tail=cursor_tail, greater=ascending, inclusive=inclusive
+        )
+
+    def order_by(
+        self, *, tails: bool = True, reverse: bool = False, columns: Any = None
+    ) -> list[Any]:
+        """This ordering (reversed when `reverse`) of one part; with `tails`, the whole
+        `(head, tail, id)`, which is also the order of both parts together. `columns`
+        are the same three of another selectable (the page's two parts, joined)."""
+        ascending = (self.direction is OrderDirection.ASC) != reverse
+        sort_key, sort_key_tail, id_ = columns if columns is not None else self.columns
+        chosen = (sort_key, sort_key_tail, id_) if tails else (sort_key, id_)
+        return [column.asc() if ascending else column.desc() for column in chosen]
+
+    def any_of(self, conditions: Callable[[bool], list[Any]], *, reverse: bool) -> Any:
+        """Whether any row meets `conditions(tails)` in either part, asked in each part
+        as its first such row in this ordering (reversed when `reverse`): the part's
+        index answers it in one probe from where the conditions start, whatever plan the
+        database keeps."""
+        probes = []
+        for tails in (False, True):
+            first = (
+                sa.select(self.columns[-1])
+                .where(*conditions(tails), self.part(tails=tails))
+                .order_by(*self.order_by(tails=tails, reverse=reverse))
+                .limit(_written(1))
+            )
+            probes.append(first.scalar_subquery().is_not(None))
+        return sa.or_(*probes)
 
 
 @dataclass
@@ -305,6 +370,10 @@ class PageShape:
     """Written into the SQL, not bound: PostgreSQL's generic plan for a bound `LIMIT`
     assumes a tenth of the rows are read, so it never beats the custom plan and every
     execution is planned anew; with the number in the text one plan serves them all."""
+    after_tail: bool = False
+    """Whether the `after` position's key has a tail (`Keyset.has_tail`)."""
+    before_tail: bool = False
+    """Whether the `before` position's key has a tail."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -370,11 +439,16 @@ class PageStatement:
     def build(cls, listing: Listing, shape: PageShape, filters: Filters) -> "PageStatement":
         keyset = Keyset(listing.model, shape.direction)
         conditions = [listing.scope, *filters.clauses]
-        window = list(conditions)
-        if shape.after:
-            window.append(keyset.after("after"))
-        if shape.before:
-            window.append(keyset.before("before"))
+
+        def window(tails: bool) -> list[Any]:
+            """The rows of one part that the page may hold."""
+            rows = [*conditions, keyset.part(tails=tails)]
+            if shape.after:
+                rows.append(keyset.after("after", tails=tails, cursor_tail=shape.after_tail))
+            if shape.before:
+                rows.append(keyset.before("before", tails=tails, cursor_tail=shape.before_tail))
+            return rows
+
         # The flag the page's direction does not answer: is anything beyond a cursor on
         # its far side? Asked in the page's own statement, as uncorrelated subqueries that
         # the database evaluates once, so a page after a cursor costs no more statements
@@ -385,17 +459,44 @@ class PageStatement:
         beyond: dict[str, Any] = {}
         if shape.after:
             beyond["previous"] = keyset.any_of(  # walking back from the cursor
-                *conditions, keyset.before("after", inclusive=True), reverse=True
+                lambda tails: [
+                    *conditions,
+                    keyset.before(
+                        "after", tails=tails, cursor_tail=shape.after_tail, inclusive=True
+                    ),
+                ],
+                reverse=True,
             )
         if shape.before:
             beyond["next"] = keyset.any_of(
-                *conditions, keyset.after("before", inclusive=True), reverse=False
+                lambda tails: [
+                    *conditions,
+                    keyset.after(
+                        "before", tails=tails, cursor_tail=shape.before_tail, inclusive=True
+                    ),
+                ],
+                reverse=False,
             )
         flag_columns = [expr.label(f"beyond_{name}") for name, expr in beyond.items()]
+        # Each part is read as far as the page reaches, in its own index's order; the
+        # page is the first rows of the two together.
+        table_columns = list(table_of(listing.model).columns)
+        parts = []
+        for tails in (False, True):
+            part = (
+                sa.select(*table_columns)
+                .where(*window(tails))
+                .order_by(*keyset.order_by(tails=tails, reverse=not shape.forward))
+                .limit(_written(shape.limit))
+                .subquery()
+            )
+            parts.append(sa.select(*part.c))
+        both = sa.union_all(*parts).subquery("page")
+        ordering = (both.c.sort_key, both.c.sort_key_tail, both.c.id)
+        computed = row_columns(listing.model, computed=False)[len(table_columns) :]
         select = (
-            sa.select(*row_columns(listing.model, computed=False), *flag_columns)
-            .where(*window)
-            .order_by(*keyset.order_by(reverse=not shape.forward))
+            sa.select(*both.c, *computed, *flag_columns)
+            .order_by(*keyset.order_by(reverse=not shape.forward, columns=ordering))
             .limit(_written(shape.limit))
         )
         flags_alone = PreparedRead(sa.select(*flag_columns)) if flag_columns else None
@@ -428,6 +529,8 @@ async def paginate(
         arguments.after is not None,
         arguments.before is not None,
         limit=size + 1,
+        after_tail=arguments.after is not None and keyset.has_tail(arguments.after),
+        before_tail=arguments.before is not None and keyset.has_tail(arguments.before),
     )
     statement = listing.page_statement(shape, filters)
     bound = {**parameters, **filters.values}
