@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -88,8 +89,17 @@ def _writers_lock_file(database: str | None) -> Path | None:
     return Path(f"{os.path.realpath(database)}-writers")
 
 
+class _SQLiteCompiler(SQLiteCompiler):
+    """SQLite's compiler, rendering a table's hint (`Select.with_hint(table, "INDEXED BY
+    …", "sqlite")`) after the table, which SQLAlchemy's leaves out."""
+
+    def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+        return text
+
+
 def _configure_sqlite(engine: AsyncEngine, settings: Settings) -> None:
     busy_timeout_ms = int(settings.sqlite_busy_timeout_seconds * 1000)
+    engine.sync_engine.dialect.statement_compiler = _SQLiteCompiler
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from cachetools import LRUCache
 from graphql import FieldNode, FragmentSpreadNode, GraphQLResolveInfo, InlineFragmentNode
 from graphql.execution.collect_fields import should_include_node
+from sqlalchemy.sql.elements import False_
 from sqlmodel import SQLModel
 
 from app.database import PreparedRead
@@ -103,6 +104,8 @@ class Keyset:
 
     model: type[SQLModel]
     direction: OrderDirection
+    tails_index: str | None = None
+    """The partial index of the rows with a tail, named to SQLite (`read_part`)."""
 
     @property
     def columns(self) -> tuple[Any, Any, Any]:
@@ -195,20 +198,41 @@ class Keyset:
         chosen = (sort_key, sort_key_tail, id_) if tails else (sort_key, id_)
         return [column.asc() if ascending else column.desc() for column in chosen]
 
+    def read_part(
+        self, columns: list[Any], conditions: list[Any], *, tails: bool, reverse: bool, limit: int
+    ) -> sa.Select[Any]:
+        """The first `limit` rows of one part that meet `conditions`, in this ordering
+        (reversed when `reverse`), read through the part's index."""
+        select = (
+            sa.select(*columns)
+            .where(*conditions, self.part(tails=tails))
+            .order_by(*self.order_by(tails=tails, reverse=reverse))
+            .limit(_written(limit))
+        )
+        never = any(isinstance(condition, False_) for condition in conditions)
+        if tails and self.tails_index is not None and not never:
+            # SQLite plans without knowing how few rows a partial index holds: for the
+            # children of one organization it read every child through the ordering
+            # index to find those with a tail. PostgreSQL counts them. (A condition that
+            # never holds, an empty `parentIds`, makes SQLAlchemy write the whole WHERE
+            # as `0 = 1`, and SQLite refuses an index whose condition it cannot see.)
+            hint = f"INDEXED BY {self.tails_index}"
+            select = select.with_hint(table_of(self.model), hint, dialect_name="sqlite")
+        return select
+
     def any_of(self, conditions: Callable[[bool], list[Any]], *, reverse: bool) -> Any:
         """Whether any row meets `conditions(tails)` in either part, asked in each part
         as its first such row in this ordering (reversed when `reverse`): the part's
         index answers it in one probe from where the conditions start, whatever plan the
         database keeps."""
-        probes = []
-        for tails in (False, True):
-            first = (
-                sa.select(self.columns[-1])
-                .where(*conditions(tails), self.part(tails=tails))
-                .order_by(*self.order_by(tails=tails, reverse=reverse))
-                .limit(_written(1))
+        probes = [
+            self.read_part(
+                [self.columns[-1]], conditions(tails), tails=tails, reverse=reverse, limit=1
             )
-            probes.append(first.scalar_subquery().is_not(None))
+            .scalar_subquery()
+            .is_not(None)
+            for tails in (False, True)
+        ]
         return sa.or_(*probes)
 
 
@@ -391,6 +415,9 @@ class Listing:
 
     model: type[SQLModel]
     scope: Any
+    tails_index: str
+    """The partial index that holds the list's rows whose key has a tail, in the order
+    of the index that serves the list (`app.models`)."""
     _statements: LRUCache[tuple[PageShape, tuple[Condition, ...]], "PageStatement"] = field(
         default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
     )
@@ -437,12 +464,12 @@ class PageStatement:
 
     @classmethod
     def build(cls, listing: Listing, shape: PageShape, filters: Filters) -> "PageStatement":
-        keyset = Keyset(listing.model, shape.direction)
+        keyset = Keyset(listing.model, shape.direction, listing.tails_index)
         conditions = [listing.scope, *filters.clauses]
 
         def window(tails: bool) -> list[Any]:
-            """The rows of one part that the page may hold."""
-            rows = [*conditions, keyset.part(tails=tails)]
+            """The conditions of the rows of one part that the page may hold."""
+            rows = list(conditions)
             if shape.after:
                 rows.append(keyset.after("after", tails=tails, cursor_tail=shape.after_tail))
             if shape.before:
@@ -483,13 +510,13 @@ class PageStatement:
         table_columns = list(table_of(listing.model).columns)
         parts = []
         for tails in (False, True):
-            part = (
-                sa.select(*table_columns)
-                .where(*window(tails))
-                .order_by(*keyset.order_by(tails=tails, reverse=not shape.forward))
-                .limit(_written(shape.limit))
-                .subquery()
-            )
+            part = keyset.read_part(
+                table_columns,
+                window(tails),
+                tails=tails,
+                reverse=not shape.forward,
+                limit=shape.limit,
+            ).subquery()
             parts.append(sa.select(*part.c))
         both = sa.union_all(*parts).subquery("page")
         ordering = (both.c.sort_key, both.c.sort_key_tail, both.c.id)

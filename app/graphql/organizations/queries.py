@@ -14,7 +14,7 @@ from generated.input_types import OrganizationFilter, OrganizationOrder
 
 query = QueryType()
 
-ORGANIZATIONS = Listing(models.Organization, sa.true())
+ORGANIZATIONS = Listing(models.Organization, sa.true(), tails_index="ix_organizations_order_tails")
 
 
 @query.field("organization")
