@@ -46,8 +46,9 @@ def _checks(table: str, *, reference: str | None = None) -> tuple[sa.CheckConstr
 
 
 HAS_TAIL = "sort_key_tail <> ''"
-"""The rows whose sort key is longer than its indexed head, as the partial indexes and
-the page statements (`app.graphql.core.pagination.Keyset`) both write it."""
+"""The rows whose sort key is longer than its indexed head: the partial indexes'
+condition. The page statements write the same (`app.graphql.core.pagination.Keyset.part`,
+with `!=`, the same operator to both engines), with the empty string in the SQL text."""
 
 
 def _tail_index(name: str, *columns: str) -> sa.Index:

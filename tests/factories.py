@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.graphql.core.ids import new_id
-from app.graphql.core.ordering import title_columns
+from app.graphql.core.ordering import fold_title, title_columns
 from tests.conftest import Service
 
 INTEGRATION_FIELDS = "id version title credentialRef isActive organization { id title }"
@@ -72,3 +72,26 @@ def integration_rows(organization_id: str, titles: Iterable[str]) -> list[dict[s
         }
         for title in titles
     ]
+
+
+def organization_rows(
+    parent_id: str, parent_path: str, titles: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Values of `organizations` rows, children of the organization at `parent_path`, one
+    per title, for tests that write without the API (`sa.insert(table_of(Organization))`)."""
+    rows = []
+    for title in titles:
+        child_id = new_id("Organization")
+        rows.append(
+            {
+                "id": child_id,
+                "parent_id": parent_id,
+                "path": f"{parent_path}{child_id}/",
+                "version": 1,
+                **title_columns(title),
+                "search_title": fold_title(title),
+                "is_active": True,
+                "features": [],
+            }
+        )
+    return rows

@@ -18,8 +18,6 @@ from sqlalchemy import event
 from app import database, models
 from app.database import PreparedRead, RequestDatabase, create_engine, one_of
 from app.graphql.core.filters import NO_FILTERS
-from app.graphql.core.ids import new_id
-from app.graphql.core.ordering import fold_title, title_columns
 from app.graphql.core.pagination import PageShape
 from app.graphql.integrations.filters import integration_filters
 from app.graphql.integrations.queries import INTEGRATIONS_OF_ORGANIZATION
@@ -29,7 +27,12 @@ from app.settings import Settings
 from generated.enums import OrderDirection
 from generated.input_types import IntegrationFilter
 from tests.conftest import Service
-from tests.factories import create_integration, create_organization, integration_rows
+from tests.factories import (
+    create_integration,
+    create_organization,
+    integration_rows,
+    organization_rows,
+)
 
 ORGANIZATIONS = table_of(models.Organization)
 INTEGRATIONS = table_of(models.Integration)
@@ -607,11 +610,7 @@ def test_page_and_count_statements_settle_on_one_plan_on_postgresql(service: Ser
     async def scenario(db: RequestDatabase, engine: Any) -> dict[str, tuple[int, int]]:
         await _a_long_list(db, organization["id"])
         (tenth,) = (await db.values(first.read, scope))[9]
-        cursor = {
-            "after_sort_key": tenth.sort_key,
-            "after_sort_key_tail": tenth.sort_key_tail,
-            "after_id": tenth.id,
-        }
+        cursor = _cursor_values("after", tenth)
         for _ in range(8):
             assert len(await db.values(first.read, scope)) == 21
             assert len(await db.values(after.read, scope | cursor)) == 21
@@ -640,6 +639,46 @@ def _node_types(plan: dict[str, Any]) -> list[str]:
     return [plan["Node Type"], *(t for child in plan.get("Plans", []) for t in _node_types(child))]
 
 
+def _cursor_values(name: str, row: Any) -> dict[str, Any]:
+    """The parameters of the cursor `name` standing at `row`."""
+    return {
+        f"{name}_sort_key": row.sort_key,
+        f"{name}_sort_key_tail": row.sort_key_tail,
+        f"{name}_id": row.id,
+    }
+
+
+async def _generic_plans(
+    engine: Any, statements: dict[str, tuple[PreparedRead, dict[str, Any]]], *, analyze: bool
+) -> dict[str, dict[str, Any]]:
+    """The plan PostgreSQL keeps (forced generic) for each read with its values, as
+    `EXPLAIN (FORMAT JSON)`'s top node; run, when `analyze`."""
+    plans = {}
+    options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        await driver.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            for name, (read, values) in statements.items():
+                compiled = read.compiled_for(engine.dialect)
+                assert compiled is not None
+                arguments = ", ".join(
+                    "'" + str(values[parameter]).replace("'", "''") + "'"
+                    for parameter in compiled.parameter_names
+                )
+                await driver.execute(f"PREPARE explained AS {compiled.sql}")
+                try:
+                    explained = await driver.fetchval(
+                        f"EXPLAIN ({options}) EXECUTE explained({arguments})"
+                    )
+                finally:
+                    await driver.execute("DEALLOCATE explained")
+                plans[name] = explained[0]["Plan"]  # the pool decodes JSON
+        finally:
+            await driver.execute("RESET plan_cache_mode")
+    return plans
+
+
 @pytest.mark.parametrize("direction", list(OrderDirection), ids=str)
 def test_a_pages_far_side_flag_is_one_index_probe_in_the_generic_plan_on_postgresql(
     service: Service, direction: OrderDirection
@@ -662,37 +701,17 @@ def test_a_pages_far_side_flag_is_one_index_probe_in_the_generic_plan_on_postgre
             {"organization_id": organization["id"]},
         )
         first, last = ordered[0][0], ordered[-1][0]
-        plans = {}
-        async with engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            await driver.execute("SET plan_cache_mode = force_generic_plan")
-            try:
-                # The cursor at the end where the far side holds one row: the probe's
-                # worst case.
-                for name, page, cursor in (("after", after, first), ("before", before, last)):
-                    compiled = page.read.compiled_for(engine.dialect)
-                    assert compiled is not None
-                    values = {
-                        "organization_id": organization["id"],
-                        f"{name}_sort_key": cursor.sort_key,
-                        f"{name}_sort_key_tail": cursor.sort_key_tail,
-                        f"{name}_id": cursor.id,
-                    }
-                    await driver.execute(f"PREPARE far_side AS {compiled.sql}")
-                    try:
-                        arguments = ", ".join(
-                            "'" + str(values[parameter]).replace("'", "''") + "'"
-                            for parameter in compiled.parameter_names
-                        )
-                        explained = await driver.fetchval(
-                            f"EXPLAIN (FORMAT JSON) EXECUTE far_side({arguments})"
-                        )
-                    finally:
-                        await driver.execute("DEALLOCATE far_side")
-                    plans[name] = _node_types(explained[0]["Plan"])  # the pool decodes JSON
-            finally:
-                await driver.execute("RESET plan_cache_mode")
-        return plans
+        scope = {"organization_id": organization["id"]}
+        # The cursor at the end where the far side holds one row: the probe's worst case.
+        plans = await _generic_plans(
+            engine,
+            {
+                "after": (after.read, scope | _cursor_values("after", first)),
+                "before": (before.read, scope | _cursor_values("before", last)),
+            },
+            analyze=False,
+        )
+        return {name: _node_types(plan) for name, plan in plans.items()}
 
     plans = with_database(service.settings, scenario)
     for name, nodes in plans.items():
@@ -706,27 +725,6 @@ def _largest_row_count(plan: dict[str, Any]) -> int:
     return max([own, *(_largest_row_count(child) for child in plan.get("Plans", []))])
 
 
-def _children(parent_id: str, parent_path: str, count: int, title: str) -> list[dict[str, Any]]:
-    """Values of `organizations` rows: `count` children of one title below the
-    organization at `parent_path`."""
-    rows = []
-    for _ in range(count):
-        child_id = new_id("Organization")
-        rows.append(
-            {
-                "id": child_id,
-                "parent_id": parent_id,
-                "path": f"{parent_path}{child_id}/",
-                "version": 1,
-                **title_columns(title),
-                "search_title": fold_title(title),
-                "is_active": True,
-                "features": [],
-            }
-        )
-    return rows
-
-
 async def _write_children(
     db: RequestDatabase, parent_id: str, count: int, title: str, *, grandchildren: bool = False
 ) -> None:
@@ -735,10 +733,12 @@ async def _write_children(
     async with db.read() as session:
         path_of = sa.select(ORGANIZATIONS.c.path).where(ORGANIZATIONS.c.id == parent_id)
         parent_path = (await session.execute(path_of)).scalar_one()
-    rows = _children(parent_id, parent_path, count, title)
+    rows = organization_rows(parent_id, parent_path, [title] * count)
     if grandchildren:
         rows += [
-            row for child in list(rows) for row in _children(child["id"], child["path"], 1, "A")
+            row
+            for child in list(rows)
+            for row in organization_rows(child["id"], child["path"], ["A"])
         ]
     async with db.write() as session:
         await session.execute(sa.insert(ORGANIZATIONS), rows)
@@ -778,14 +778,7 @@ def test_a_page_inside_a_run_of_one_title_reads_only_its_page(
     families = create_organization(service)["id"]
 
     def values(scope_id: str, name: str, cursor: Any) -> dict[str, Any]:
-        found = {scope: scope_id}
-        if name != "first":
-            found |= {
-                f"{name}_sort_key": cursor.sort_key,
-                f"{name}_sort_key_tail": cursor.sort_key_tail,
-                f"{name}_id": cursor.id,
-            }
-        return found
+        return {scope: scope_id} | (_cursor_values(name, cursor) if name != "first" else {})
 
     async def middles(db: RequestDatabase) -> dict[int, Any]:
         found = {}
@@ -806,32 +799,15 @@ def test_a_page_inside_a_run_of_one_title_reads_only_its_page(
 
     async def on_postgresql(db: RequestDatabase, engine: Any) -> dict[str, int]:
         middle = await middles(db)
-        largest = {}
-        async with engine.connect() as connection:
-            driver = (await connection.get_raw_connection()).driver_connection
-            await driver.execute("SET plan_cache_mode = force_generic_plan")
-            try:
-                for name, shape in shapes.items():
-                    compiled = listing.page_statement(shape, NO_FILTERS).read.compiled_for(
-                        engine.dialect
-                    )
-                    assert compiled is not None
-                    given = values(runs[3000], name, middle[3000])
-                    arguments = ", ".join(
-                        "'" + str(given[parameter]).replace("'", "''") + "'"
-                        for parameter in compiled.parameter_names
-                    )
-                    await driver.execute(f"PREPARE in_the_run AS {compiled.sql}")
-                    try:
-                        explained = await driver.fetchval(
-                            f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE in_the_run({arguments})"
-                        )
-                    finally:
-                        await driver.execute("DEALLOCATE in_the_run")
-                    largest[name] = _largest_row_count(explained[0]["Plan"])
-            finally:
-                await driver.execute("RESET plan_cache_mode")
-        return largest
+        given = {
+            name: (
+                listing.page_statement(shape, NO_FILTERS).read,
+                values(runs[3000], name, middle[3000]),
+            )
+            for name, shape in shapes.items()
+        }
+        plans = await _generic_plans(engine, given, analyze=True)
+        return {name: _largest_row_count(plan) for name, plan in plans.items()}
 
     async def on_sqlite(db: RequestDatabase, engine: Any) -> dict[str, dict[int, int]]:
         middle = await middles(db)

@@ -135,7 +135,7 @@ class Keyset:
         The empty string is written into the SQL, so that the database matches the
         condition with the partial index's."""
         tail = self.columns[1]
-        empty: Any = sa.literal_column("''")  # as `app.models.HAS_TAIL` writes it
+        empty: Any = sa.literal_column("''")  # the condition of `app.models.HAS_TAIL`
         return tail != empty if tails else tail == empty
 
     def _compare(
