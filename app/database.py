@@ -123,6 +123,8 @@ def _create_postgres_engine(url: URL, settings: Settings) -> AsyncEngine:
     statement_timeout = settings.database_statement_timeout_seconds
     if statement_timeout > 0:
         server_settings["statement_timeout"] = str(int(statement_timeout * 1000))
+    if settings.database_random_page_cost > 0:
+        server_settings["random_page_cost"] = str(settings.database_random_page_cost)
     engine = create_async_engine(
         url,
         echo=settings.database_echo,

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     database_statement_timeout_seconds: float = 5.0
     """The server's `statement_timeout` and the client's wait for any one statement."""
     database_pool_recycle_seconds: float = 1800.0
+    database_random_page_cost: float = 1.1
+    """PostgreSQL's `random_page_cost` for the service's sessions: 1.1, the value
+    PostgreSQL's documentation gives for data in memory or on SSDs, so that the plan a
+    page statement keeps reads the list's index in order. With the server's default of
+    4, that plan guesses a handful of children for any parent (most have few) and reads
+    and sorts every child of a large one for each page. `0`: the server's own value."""
 
     migrate_on_start: bool | None = None
     """Upgrade the schema to the newest migration on start. Unset: SQLite does, any other
