@@ -61,13 +61,23 @@ def _tail_index(name: str, *columns: str) -> sa.Index:
     )
 
 
+# The partial indexes that lists name to SQLite (`app.graphql.core.pagination.Listing`).
+ORGANIZATIONS_ORDER_TAILS = _tail_index("ix_organizations_order_tails", "sort_key", "id")
+ORGANIZATIONS_PARENT_ORDER_TAILS = _tail_index(
+    "ix_organizations_parent_order_tails", "parent_id", "sort_key", "id"
+)
+INTEGRATIONS_ORGANIZATION_ORDER_TAILS = _tail_index(
+    "ix_integrations_organization_order_tails", "organization_id", "sort_key", "id"
+)
+
+
 class Organization(SQLModel, table=True):
     __tablename__ = "organizations"
     __table_args__ = (
         sa.Index("ix_organizations_order", "sort_key", "id"),
         sa.Index("ix_organizations_parent_order", "parent_id", "sort_key", "id"),
-        _tail_index("ix_organizations_order_tails", "sort_key", "id"),
-        _tail_index("ix_organizations_parent_order_tails", "parent_id", "sort_key", "id"),
+        ORGANIZATIONS_ORDER_TAILS,
+        ORGANIZATIONS_PARENT_ORDER_TAILS,
         sa.Index("ix_organizations_path", "path"),
         *_checks("organizations", reference="external_id"),
     )
@@ -99,9 +109,7 @@ class Integration(SQLModel, table=True):
     __tablename__ = "integrations"
     __table_args__ = (
         sa.Index("ix_integrations_organization_order", "organization_id", "sort_key", "id"),
-        _tail_index(
-            "ix_integrations_organization_order_tails", "organization_id", "sort_key", "id"
-        ),
+        INTEGRATIONS_ORGANIZATION_ORDER_TAILS,
         # A filtered `total` counts up to TOTAL_COUNT_CAP + 1 rows; here their entries
         # lie on a quarter of the ordering index's pages, and PostgreSQL chose a
         # sequential scan over the ordering index without it. (The unfiltered `total`

@@ -104,7 +104,7 @@ class Keyset:
 
     model: type[SQLModel]
     direction: OrderDirection
-    tails_index: str | None = None
+    tails_index: sa.Index | None = None
     """The partial index of the rows with a tail, named to SQLite (`read_part`)."""
 
     @property
@@ -216,7 +216,7 @@ class Keyset:
             # index to find those with a tail. PostgreSQL counts them. (A condition that
             # never holds, an empty `parentIds`, makes SQLAlchemy write the whole WHERE
             # as `0 = 1`, and SQLite refuses an index whose condition it cannot see.)
-            hint = f"INDEXED BY {self.tails_index}"
+            hint = f"INDEXED BY {self.tails_index.name}"
             select = select.with_hint(table_of(self.model), hint, dialect_name="sqlite")
         return select
 
@@ -415,7 +415,7 @@ class Listing:
 
     model: type[SQLModel]
     scope: Any
-    tails_index: str
+    tails_index: sa.Index
     """The partial index that holds the list's rows whose key has a tail, in the order
     of the index that serves the list (`app.models`)."""
     _statements: LRUCache[tuple[PageShape, tuple[Condition, ...]], "PageStatement"] = field(

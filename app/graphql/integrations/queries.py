@@ -17,7 +17,7 @@ query = QueryType()
 INTEGRATIONS_OF_ORGANIZATION = Listing(
     models.Integration,
     models.table_of(models.Integration).c.organization_id == sa.bindparam("organization_id"),
-    tails_index="ix_integrations_organization_order_tails",
+    tails_index=models.INTEGRATIONS_ORGANIZATION_ORDER_TAILS,
 )
 
 

@@ -14,7 +14,9 @@ from generated.input_types import OrganizationFilter, OrganizationOrder
 
 query = QueryType()
 
-ORGANIZATIONS = Listing(models.Organization, sa.true(), tails_index="ix_organizations_order_tails")
+ORGANIZATIONS = Listing(
+    models.Organization, sa.true(), tails_index=models.ORGANIZATIONS_ORDER_TAILS
+)
 
 
 @query.field("organization")

@@ -32,7 +32,7 @@ organization = SourcedObjectType("Organization", models.Organization)
 CHILDREN = Listing(
     models.Organization,
     models.table_of(models.Organization).c.parent_id == sa.bindparam("parent_id"),
-    tails_index="ix_organizations_parent_order_tails",
+    tails_index=models.ORGANIZATIONS_PARENT_ORDER_TAILS,
 )
 
 
