@@ -271,7 +271,14 @@ def results_markdown(results: dict[str, Any], config: BenchConfig) -> str:
         )
         + f"; {config.runs} run{'s' if config.runs != 1 else ''} of {config.duration:g} s "
         f"after {config.warmup:g} s of warm-up, medians (flat costs: {config.flat_runs} runs "
-        f"of {config.flat_duration:g} s, every request at every size in turn).",
+        f"of {config.flat_duration:g} s, every request at every size in turn)"
+        + (
+            f"; {results['unbalanced_runs']} "
+            f"{'run' if results['unbalanced_runs'] == 1 else 'runs'} started again because "
+            "one worker held most of wrk's connections (Method)."
+            if results.get("unbalanced_runs")
+            else "."
+        ),
         "",
         "**Machine:** " + ", ".join(f"{k} {v}" for k, v in meta["machine"].items()) + ".",
         "",

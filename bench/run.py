@@ -34,6 +34,10 @@ from bench.scenarios import (
 from bench.server import Server
 from bench.wrk import Measurement, WrkRun, ensure_wrk, lua_script, run_wrk
 
+BALANCE_ATTEMPTS = 5
+"""Runs started for one measurement when the workers hold wrk's connections unevenly;
+the last is measured as it comes."""
+
 # After these the table is tidied as autovacuum would (`datasets.tidy_after_writes`).
 WRITES = (CREATE, UPDATE)
 
@@ -76,6 +80,8 @@ class Bench:
         self.statements: dict[str, dict[str, list[str]]] = {}
         self.scripts = Path(tempfile.mkdtemp(prefix="bench-wrk-"))
         self.recorded: dict[tuple[str, int], dict[str, Plan]] = {}
+        self.unbalanced = 0
+        """wrk runs started again because the workers held their connections unevenly."""
 
     # --- load generator ---------------------------------------------------------------
 
@@ -97,13 +103,24 @@ class Bench:
             if scenario.kind is Kind.UPDATE:  # the versions moved on in the run before
                 refresh()
             script.write_text(lua_script([scenario], targets, token, config.wrk_threads))
-            return run_wrk(
-                server.url,
-                script,
-                connections=connections,
-                threads=config.wrk_threads,
-                seconds=seconds,
-            )
+            # Several workers: a run whose connections one of them holds most of is
+            # started again (`bench.wrk.balanced`), a few times at most.
+            judged = server.workers > 1 and connections >= 2 * server.workers
+            for attempt in range(1, BALANCE_ATTEMPTS + 1):
+                last = attempt == BALANCE_ATTEMPTS
+                run = run_wrk(
+                    server.url,
+                    script,
+                    connections=connections,
+                    threads=config.wrk_threads,
+                    seconds=seconds,
+                    accepted=server.connections_per_worker if judged and not last else None,
+                )
+                if run is not None:
+                    return run
+                self.unbalanced += 1
+                log(f"  the workers hold wrk's {connections} connections unevenly: again")
+            raise AssertionError("unreachable: the last attempt is not judged")
 
         return once
 
@@ -406,6 +423,7 @@ class Bench:
             "memory": self.memory,
             "seed": self.seed,
             "statements": self.statements,
+            "unbalanced_runs": self.unbalanced,
         }
 
 

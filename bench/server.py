@@ -120,6 +120,33 @@ class Server:
                 workers.append(child)
         return workers
 
+    def connections_per_worker(self) -> list[int]:
+        """How many established TCP connections each worker holds on the server's port
+        (from /proc: each worker's socket inodes against the kernel's TCP tables)."""
+        established: set[str] = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == self.port and fields[3] == "01":  # ESTABLISHED
+                    established.add(fields[9])
+        counts = []
+        for pid in self.worker_pids():
+            held = 0
+            for descriptor in Path(f"/proc/{pid}/fd").glob("*"):
+                try:
+                    target = os.readlink(descriptor)
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in established:
+                    held += 1
+            counts.append(held)
+        return counts
+
     def memory(self) -> list[Memory]:
         return [memory for pid in self.worker_pids() if (memory := memory_of(pid))]
 
