@@ -100,13 +100,13 @@ class Bench:
         script = self.scripts / f"{scenario.name}.lua"
 
         def once(seconds: float) -> WrkRun:
-            if scenario.kind is Kind.UPDATE:  # the versions moved on in the run before
-                refresh()
-            script.write_text(lua_script([scenario], targets, token, config.wrk_threads))
             # Several workers: a run whose connections one of them holds most of is
             # started again (`bench.wrk.balanced`), a few times at most.
             judged = server.workers > 1 and connections >= 2 * server.workers
             for attempt in range(1, BALANCE_ATTEMPTS + 1):
+                if scenario.kind is Kind.UPDATE:  # the versions moved on in the run before
+                    refresh()
+                script.write_text(lua_script([scenario], targets, token, config.wrk_threads))
                 last = attempt == BALANCE_ATTEMPTS
                 run = run_wrk(
                     server.url,
