@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.graphql.core import ids as global_ids
 from tests.conftest import Service
 from tests.factories import (
     create_integration,
@@ -310,8 +311,6 @@ def test_ids_made_in_one_millisecond_increase(monkeypatch: pytest.MonkeyPatch) -
     the one before (rows created one after another sort in that order among equal
     titles; with random bits alone, two rows of one millisecond sorted by chance), and
     keeps its form and its type."""
-    from app.graphql.core import ids as global_ids
-
     monkeypatch.setattr(global_ids, "_last_made", global_ids._last_made)  # restored after
     made = []
     for clock_ms in (2_000_000_000_000, 2_000_000_000_000, 1_999_999_999_000):
