@@ -104,7 +104,7 @@ class Keyset:
 
     model: type[SQLModel]
     direction: OrderDirection
-    tails_index: sa.Index | None = None
+    tails_index: sa.Index
     """The partial index of the rows with a tail, named to SQLite (`read_part`)."""
 
     @property
@@ -210,7 +210,7 @@ class Keyset:
             .limit(_written(limit))
         )
         never = any(isinstance(condition, False_) for condition in conditions)
-        if tails and self.tails_index is not None and not never:
+        if tails and not never:
             # SQLite plans without knowing how few rows a partial index holds: for the
             # children of one organization it read every child through the ordering
             # index to find those with a tail. PostgreSQL counts them. (A condition that
@@ -425,6 +425,9 @@ class Listing:
         default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
     )
 
+    def keyset(self, direction: OrderDirection) -> Keyset:
+        return Keyset(self.model, direction, self.tails_index)
+
     def page_statement(self, shape: PageShape, filters: Filters) -> "PageStatement":
         key = (shape, filters.conditions)
         statement = self._statements.get(key)
@@ -464,7 +467,7 @@ class PageStatement:
 
     @classmethod
     def build(cls, listing: Listing, shape: PageShape, filters: Filters) -> "PageStatement":
-        keyset = Keyset(listing.model, shape.direction, listing.tails_index)
+        keyset = listing.keyset(shape.direction)
         conditions = [listing.scope, *filters.clauses]
 
         def window(tails: bool) -> list[Any]:
@@ -547,7 +550,7 @@ async def paginate(
     organization's `integration_count`): without filters, `total` is then that number,
     capped as a count would be, and costs no statement."""
     arguments, scope, ordering = page.arguments, page.scope, page.ordering
-    keyset = Keyset(listing.model, page.direction)
+    keyset = listing.keyset(page.direction)
     size = arguments.first if arguments.forward else arguments.last
     assert size is not None
     shape = PageShape(
