@@ -9,6 +9,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 ENTITY_TAGS: dict[str, int] = {
@@ -28,30 +29,44 @@ class GlobalId(NamedTuple):
 
 _RANDOM_BITS_USED = 1 << 74
 """`id_from_parts` keeps 74 of the random bits (rand_a, then rand_b)."""
-_last_made = (0, 0)
-_making = threading.Lock()
 
 
-def new_id(entity_type: str) -> str:
-    """A new ID, greater than every ID this process made before it (RFC 9562, 6.2,
-    method 2): within one millisecond, or when the clock steps back, the random bits of
-    the one before plus a random step. Rows created one after another then sort in that
-    order among equal titles, where random bits alone made the order of two rows created
-    within one millisecond a matter of chance."""
-    global _last_made
-    with _making:
-        unix_ms = time.time_ns() // 1_000_000
-        last_ms, last_bits = _last_made
-        random_bits: int | None = None
-        if unix_ms <= last_ms:
-            # The step skips rand_b's last byte, which the entity tag replaces.
-            unix_ms, random_bits = last_ms, last_bits + ((int.from_bytes(os.urandom(4)) + 1) << 8)
-            if random_bits >= _RANDOM_BITS_USED:  # spent: on to the next millisecond
-                unix_ms, random_bits = last_ms + 1, None
-        if random_bits is None:
-            random_bits = int.from_bytes(os.urandom(10), "big") % _RANDOM_BITS_USED
-        _last_made = (unix_ms, random_bits)
-    return id_from_parts(entity_type, unix_ms, random_bits)
+def _milliseconds_now() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class IdMaker:
+    """Makes IDs, each greater than every ID it made before (RFC 9562, 6.2, method 2):
+    within one millisecond, or when the clock steps back, the random bits of the one
+    before plus a random step. Rows created one after another then sort in that order
+    among equal titles, where random bits alone made the order of two rows created
+    within one millisecond a matter of chance. One per process (`new_id`); `clock` (Unix
+    milliseconds) is for tests."""
+
+    def __init__(self, clock: Callable[[], int] = _milliseconds_now) -> None:
+        self._clock = clock
+        self._last_made = (0, 0)
+        self._making = threading.Lock()
+
+    def new_id(self, entity_type: str) -> str:
+        with self._making:
+            unix_ms = self._clock()
+            last_ms, last_bits = self._last_made
+            random_bits: int | None = None
+            if unix_ms <= last_ms:
+                # The step skips rand_b's last byte, which the entity tag replaces.
+                step = (int.from_bytes(os.urandom(4)) + 1) << 8
+                unix_ms, random_bits = last_ms, last_bits + step
+                if random_bits >= _RANDOM_BITS_USED:  # spent: on to the next millisecond
+                    unix_ms, random_bits = last_ms + 1, None
+            if random_bits is None:
+                random_bits = int.from_bytes(os.urandom(10), "big") % _RANDOM_BITS_USED
+            self._last_made = (unix_ms, random_bits)
+        return id_from_parts(entity_type, unix_ms, random_bits)
+
+
+new_id = IdMaker().new_id
+"""A new ID of `entity_type`, greater than every ID this process made before it."""
 
 
 def id_from_parts(entity_type: str, unix_ms: int, random_bits: int) -> str:
