@@ -20,7 +20,7 @@ import asyncpg
 from app.database import async_database_url
 from bench.config import BenchConfig, size_label
 from bench.scenarios import DEEP_NO_TOTAL, INTEGRATION, LIST, LIST_NO_TOTAL, MATRIX, NODE, SCENARIOS
-from bench.wrk import wrk_version
+from bench.wrk import BALANCE_ATTEMPTS, wrk_version
 
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 PACKAGES = (
@@ -99,6 +99,13 @@ def _share(ours: float | None, floor: float | None) -> str:
     return f"{ours / floor:.0%}"
 
 
+UNEVEN_MARK = " ‡"
+UNEVEN_NOTE = (
+    f"{UNEVEN_MARK.strip()} At least one of its runs was measured with one worker holding most "
+    f"of wrk's connections: all {BALANCE_ATTEMPTS} starts allowed for it were uneven (Method)."
+)
+
+
 def _cell(cells: list[dict[str, Any]], **key: Any) -> dict[str, Any] | None:
     for cell in cells:
         if all(cell[name] == value for name, value in key.items()):
@@ -117,10 +124,12 @@ def _requests_table(results: dict[str, Any], engine: str, size: int) -> list[str
     order = [scenario.name for scenario in MATRIX]
     cells.sort(key=lambda c: (order.index(c["scenario"]) if c["scenario"] in order else 99,
                               c["workers"], c["connections"]))  # fmt: skip
+    uneven = False
     for cell in cells:
         if cell["scenario"] not in order:
             continue
         ours = cell["ours"]
+        uneven = uneven or bool(ours.get("uneven_runs"))
         framework = _cell(
             results["cells"],
             engine=engine,
@@ -139,7 +148,7 @@ def _requests_table(results: dict[str, Any], engine: str, size: int) -> list[str
                     SCENARIOS[cell["scenario"]].label,
                     str(cell["workers"]),
                     str(cell["connections"]),
-                    _number(ours["rps"], 0),
+                    _number(ours["rps"], 0) + (UNEVEN_MARK if ours.get("uneven_runs") else ""),
                     _number(ours["p50_ms"], 2),
                     _number(ours["p99_ms"], 2),
                     "" if is_framework else _number(framework_rps, 0),
@@ -152,6 +161,8 @@ def _requests_table(results: dict[str, Any], engine: str, size: int) -> list[str
             )
             + " |"
         )
+    if uneven:
+        lines += ["", UNEVEN_NOTE]
     return lines
 
 
@@ -168,6 +179,7 @@ def _targets(results: dict[str, Any], size: int) -> list[str]:
         return ["Not measured in this run (needs PostgreSQL, 2 workers, 16 clients)."]
     share = cell["ours"]["rps"] / cell["floor"]["rps"] if cell["floor"]["rps"] else 0.0
     p99 = cell["ours"]["p99_ms"]
+    uneven = cell["ours"].get("uneven_runs", 0)
     return [
         f"List request without `total`, 16 clients, PostgreSQL, {size_label(size)} "
         "integrations, 2 workers:",
@@ -176,6 +188,11 @@ def _targets(results: dict[str, Any], size: int) -> list[str]:
         f"{TARGET_SHARE_OF_DB_FLOOR:.0%}): **{'met' if share >= TARGET_SHARE_OF_DB_FLOOR else 'not met'}**",
         f"- p99 {p99:.1f} ms (target under {TARGET_P99_MS:.0f} ms): "
         f"**{'met' if p99 < TARGET_P99_MS else 'not met'}**",
+        *(
+            [f"- {uneven} of its runs measured with one worker holding most connections"]
+            if uneven
+            else []
+        ),
     ]
 
 

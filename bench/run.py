@@ -32,11 +32,7 @@ from bench.scenarios import (
     body,
 )
 from bench.server import Server
-from bench.wrk import Measurement, WrkRun, ensure_wrk, lua_script, run_wrk
-
-BALANCE_ATTEMPTS = 5
-"""Runs started for one measurement when the workers hold wrk's connections unevenly;
-the last is measured as it comes."""
+from bench.wrk import BALANCE_ATTEMPTS, Measurement, WrkRun, ensure_wrk, lua_script, run_wrk
 
 # After these the table is tidied as autovacuum would (`datasets.tidy_after_writes`).
 WRITES = (CREATE, UPDATE)
@@ -101,27 +97,28 @@ class Bench:
 
         def once(seconds: float) -> WrkRun:
             # Several workers: a run whose connections one of them holds most of is
-            # started again (`bench.wrk.balanced`); the last attempt is measured as it comes.
+            # started again (`bench.wrk.balanced`); the last attempt is measured as it
+            # comes, and marked when it is uneven too.
             judged = server.workers > 1 and connections >= 2 * server.workers
-            for attempt in range(BALANCE_ATTEMPTS):
+            attempts_left = BALANCE_ATTEMPTS
+            while True:
+                attempts_left -= 1
                 if scenario.kind is Kind.UPDATE:  # the versions moved on in the run before
                     refresh()
                 script.write_text(lua_script([scenario], targets, token, config.wrk_threads))
-                last = not judged or attempt == BALANCE_ATTEMPTS - 1
                 run = run_wrk(
                     server.url,
                     script,
                     connections=connections,
                     threads=config.wrk_threads,
                     seconds=seconds,
-                    accepted=None if last else server.connections_per_worker,
+                    accepted=server.connections_per_worker if judged else None,
+                    stop_if_uneven=attempts_left > 0,
                 )
-                if run is not None or last:
-                    break
+                if run is not None:
+                    return run
                 self.unbalanced += 1
                 log(f"  the workers hold wrk's {connections} connections unevenly: again")
-            assert run is not None  # an attempt that is not judged always runs
-            return run
 
         return once
 
@@ -402,6 +399,7 @@ class Bench:
             f"{dataset.engine} {dataset.label} w{workers} c{clients} "
             f"{scenario.name}: {ours.rps:,.0f} req/s, p50 {ours.p50_ms:.2f} ms, "
             f"p99 {ours.p99_ms:.2f} ms, errors {ours.errors}"
+            + (f", {ours.uneven_runs} run(s) uneven" if ours.uneven_runs else "")
         )
         for sample in ours.error_samples:
             log(f"  error: {sample}")

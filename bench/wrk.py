@@ -178,6 +178,8 @@ class WrkRun:
     """Socket errors, timeouts, non-200 answers and answers with GraphQL errors."""
     starved: int
     error_samples: list[str]
+    uneven: bool = False
+    """Measured although the workers held its connections unevenly (`balanced`)."""
 
     @property
     def rps(self) -> float:
@@ -194,6 +196,8 @@ class Measurement:
     errors: int
     runs: list[dict[str, float]]
     error_samples: list[str]
+    uneven_runs: int = 0
+    """Runs measured although the workers held their connections unevenly."""
 
     @classmethod
     def of(cls, runs: Sequence[WrkRun]) -> "Measurement":
@@ -207,6 +211,7 @@ class Measurement:
                 for run in runs
             ],
             error_samples=[sample for run in runs for sample in run.error_samples][:3],
+            uneven_runs=sum(run.uneven for run in runs),
         )
 
 
@@ -233,6 +238,9 @@ def wrk_version() -> str:
 
 
 BALANCE_WAIT_SECONDS = 1.0
+BALANCE_ATTEMPTS = 5
+"""Runs started for one measurement when the workers hold wrk's connections unevenly;
+the last is measured as it comes (`WrkRun.uneven`)."""
 """How long `run_wrk` waits for every connection to be accepted before it judges them."""
 
 
@@ -244,9 +252,11 @@ def run_wrk(
     threads: int,
     seconds: float,
     accepted: Callable[[], list[int]] | None = None,
+    stop_if_uneven: bool = True,
 ) -> WrkRun | None:
     """One wrk run. With `accepted` (the connections each worker holds), a run whose
-    connections the workers hold unevenly is stopped at its start: None (`balanced`)."""
+    connections the workers hold unevenly (`balanced`) is stopped at its start (None),
+    or, without `stop_if_uneven`, measured and marked `uneven`."""
     threads = max(1, min(threads, connections))
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
@@ -259,10 +269,13 @@ def run_wrk(
         while sum(held) < connections and time.monotonic() < deadline:
             time.sleep(0.02)
             held = accepted()
-        if not balanced(held, connections):
+        uneven = not balanced(held, connections)
+        if uneven and stop_if_uneven:
             process.kill()
             process.communicate()
             return None
+    else:
+        uneven = False
     stdout, stderr = process.communicate()
     lines = [line for line in stdout.splitlines() if line.startswith("BENCH_RESULT ")]
     if process.returncode != 0 or not lines:
@@ -285,6 +298,7 @@ def run_wrk(
             for line in stdout.splitlines()
             if line.startswith("BENCH_ERROR ")
         ],
+        uneven=uneven,
     )
 
 
