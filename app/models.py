@@ -69,6 +69,9 @@ ORGANIZATIONS_PARENT_ORDER_TAILS = _tail_index(
 INTEGRATIONS_ORGANIZATION_ORDER_TAILS = _tail_index(
     "ix_integrations_organization_order_tails", "organization_id", "sort_key", "id"
 )
+ORGANIZATION_REACH_ORDER_TAILS = _tail_index(
+    "ix_organization_reach_order_tails", "ancestor_id", "sort_key", "organization_id"
+)
 
 
 class Organization(SQLModel, table=True):
@@ -103,6 +106,46 @@ class Organization(SQLModel, table=True):
     sort_key_tail: str = Field(
         default="", sa_column=sa.Column(SortKey, nullable=False, server_default="")
     )
+
+
+class OrganizationReach(SQLModel, table=True):
+    """Each organization once under every organization whose subtree holds it, itself
+    included, with its ordering key: the organizations an actor reaches, in title
+    order, are a range of `ix_organization_reach_order`, whatever the size of the
+    subtree and wherever its titles fall among the others. (Read through `path`, a wide
+    subtree was read and sorted whole on SQLite for every page; through the ordering
+    index, a subtree whose titles sort after most others' was read past them.)
+
+    The database keeps it itself (`ORGANIZATION_REACH_TRIGGERS`) in the transaction of
+    every write to `organizations`: a new organization gets its parent's ancestors and
+    itself, a new title moves its rows, a delete cascades. An organization's parent
+    never changes (no API operation moves one). The triggers are on `organizations`, so
+    a SQLite migration that rebuilds that table (batch mode) drops them with the old
+    table and must make them again."""
+
+    __tablename__ = "organization_reach"
+    __table_args__ = (
+        sa.Index("ix_organization_reach_order", "ancestor_id", "sort_key", "organization_id"),
+        ORGANIZATION_REACH_ORDER_TAILS,
+    )
+
+    # The organization first: the triggers find its rows by it.
+    organization_id: str = Field(
+        sa_column=sa.Column(
+            EntityId,
+            sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    ancestor_id: str = Field(
+        sa_column=sa.Column(
+            EntityId,
+            sa.ForeignKey("organizations.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    sort_key: str = Field(sa_column=sa.Column(SortKey, nullable=False))
+    sort_key_tail: str = Field(sa_column=sa.Column(SortKey, nullable=False, server_default=""))
 
 
 class Integration(SQLModel, table=True):
@@ -261,17 +304,75 @@ INTEGRATION_COUNT_FUNCTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _keep_integration_count(metadata: sa.MetaData) -> None:
+# Row triggers: each new organization reads its parent's rows, which an organization
+# inserted before it in the same statement (a bulk COPY, parents first) has by then.
+ORGANIZATION_REACH_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "sqlite": (
+        """CREATE TRIGGER tr_organization_reach_insert AFTER INSERT ON organizations
+BEGIN
+    INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
+    SELECT NEW.id, ancestor_id, NEW.sort_key, NEW.sort_key_tail FROM organization_reach
+    WHERE organization_id = NEW.parent_id
+    UNION ALL
+    SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail;
+END""",
+        """CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
+ON organizations
+WHEN OLD.sort_key IS NOT NEW.sort_key OR OLD.sort_key_tail IS NOT NEW.sort_key_tail
+BEGIN
+    UPDATE organization_reach SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail
+    WHERE organization_id = NEW.id;
+END""",
+    ),
+    "postgresql": (
+        """CREATE FUNCTION organization_reach_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
+        SELECT NEW.id, ancestor_id, NEW.sort_key, NEW.sort_key_tail FROM organization_reach
+        WHERE organization_id = NEW.parent_id
+        UNION ALL
+        SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail;
+    ELSE
+        UPDATE organization_reach
+        SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail
+        WHERE organization_id = NEW.id;
+    END IF;
+    RETURN NULL;
+END
+$$""",
+        """CREATE TRIGGER tr_organization_reach_insert AFTER INSERT ON organizations
+FOR EACH ROW EXECUTE FUNCTION organization_reach_changed()""",
+        """CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
+ON organizations FOR EACH ROW
+WHEN (OLD.sort_key IS DISTINCT FROM NEW.sort_key
+      OR OLD.sort_key_tail IS DISTINCT FROM NEW.sort_key_tail)
+EXECUTE FUNCTION organization_reach_changed()""",
+    ),
+}
+"""The statements that make the triggers keeping `organization_reach`, per dialect; the
+migration that introduced them runs them too."""
+
+ORGANIZATION_REACH_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "postgresql": ("organization_reach_changed",)
+}
+
+
+def _keep_triggers(metadata: sa.MetaData) -> None:
     """Tables made from the models (`create_all`) get the triggers the migrations make,
-    once both tables they name exist."""
+    once every table they name exists."""
+    triggers = (INTEGRATION_COUNT_TRIGGERS, ORGANIZATION_REACH_TRIGGERS)
+    functions = (INTEGRATION_COUNT_FUNCTIONS, ORGANIZATION_REACH_FUNCTIONS)
 
     def create(_metadata: sa.MetaData, connection: sa.Connection, **_: Any) -> None:
-        for statement in INTEGRATION_COUNT_TRIGGERS[connection.dialect.name]:
-            connection.exec_driver_sql(statement)
+        for statements in triggers:
+            for statement in statements[connection.dialect.name]:
+                connection.exec_driver_sql(statement)
 
     def drop(_metadata: sa.MetaData, connection: sa.Connection, **_: Any) -> None:
-        for function in INTEGRATION_COUNT_FUNCTIONS.get(connection.dialect.name, ()):
-            connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
+        for names in functions:
+            for function in names.get(connection.dialect.name, ()):
+                connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
 
     sa.event.listen(metadata, "after_create", create)
     sa.event.listen(metadata, "after_drop", drop)
@@ -317,7 +418,7 @@ def table_of(model: type[SQLModel]) -> sa.Table:
     return table
 
 
-_keep_integration_count(SQLModel.metadata)
+_keep_triggers(SQLModel.metadata)
 
 _COUNTS = table_of(IntegrationCount)
 

@@ -386,7 +386,7 @@ async def _write_postgres(
         await raw.execute("INSERT INTO service_state (name, value) VALUES ($1, $2)", *marker)
     # What autovacuum would do shortly after a load this size: fresh planner statistics
     # and a visibility map, so that reads right after the load plan as they will later.
-    for table in ("organizations", "integrations"):
+    for table in ("organizations", "organization_reach", "integrations"):
         await raw.execute(f"VACUUM ANALYZE {table}")
 
 

@@ -202,6 +202,8 @@ def test_migrations_build_what_the_models_declare(tmp_path: Path) -> None:
             assert [tuple(row) for row in from_models["collations"]] == [
                 ("integrations", "sort_key", "C"),
                 ("integrations", "sort_key_tail", "C"),
+                ("organization_reach", "sort_key", "C"),
+                ("organization_reach", "sort_key_tail", "C"),
                 ("organizations", "path", "C"),
                 ("organizations", "sort_key", "C"),
                 ("organizations", "sort_key_tail", "C"),
@@ -325,13 +327,79 @@ def test_the_kept_count_moves_between_its_column_and_its_shares(tmp_path: Path) 
     asyncio.run(run())
 
 
+def test_the_reach_is_written_for_the_organizations_already_there_and_kept(
+    tmp_path: Path,
+) -> None:
+    """0008 writes each existing organization under itself and each ancestor; its
+    triggers then add a new organization under its parent's ancestors and move an
+    organization's rows with its new title. (A delete cascades: the foreign keys, which
+    the service's connections enforce and migrations' do not.)"""
+    organizations = sa.table("organizations", *(sa.column(name) for name in ORGANIZATION_VALUES))
+    ids = {name: str(uuid.UUID(int=n << 8 | 0x01)) for n, name in enumerate("rcgsn", 1)}
+    parents = {"r": None, "c": "r", "g": "c", "s": None, "n": "g"}
+
+    def path(name: str) -> str:
+        above = parents[name]
+        return (path(above) if above else "/") + ids[name] + "/"
+
+    def insert(name: str) -> Callable[[sa.Connection], None]:
+        def run(connection: sa.Connection) -> None:
+            parent = parents[name]
+            values = ORGANIZATION_VALUES | {
+                "id": ids[name],
+                "parent_id": ids[parent] if parent else None,
+                "path": path(name),
+                "title": name,
+                "sort_key": name,
+            }
+            connection.execute(sa.insert(organizations).values(values))
+
+        return run
+
+    def reach(connection: sa.Connection) -> set[tuple[str, str, str]]:
+        names = {value: name for name, value in ids.items()}
+        statement = sa.text("SELECT organization_id, ancestor_id, sort_key FROM organization_reach")
+        return {
+            (names[str(row[0])], names[str(row[1])], row[2])
+            for row in connection.execute(statement)
+        }
+
+    async def run() -> None:
+        async with scratch_database(tmp_path) as scratch:
+            await scratch.alembic("upgrade", "0007")
+            for name in "rcgs":
+                await scratch.run(insert(name))
+            await scratch.alembic("upgrade", "0008")
+            assert await scratch.run(reach) == {
+                ("r", "r", "r"), ("c", "c", "c"), ("c", "r", "c"), ("g", "g", "g"),
+                ("g", "c", "g"), ("g", "r", "g"), ("s", "s", "s"),
+            }  # fmt: skip
+            await scratch.run(insert("n"))
+            await scratch.run(
+                lambda c: c.execute(
+                    sa.text("UPDATE organizations SET sort_key = 'renamed' WHERE id = :id"),
+                    {"id": ids["g"]},
+                )
+            )
+            assert await scratch.run(reach) == {
+                ("r", "r", "r"), ("c", "c", "c"), ("c", "r", "c"),
+                ("g", "g", "renamed"), ("g", "c", "renamed"), ("g", "r", "renamed"),
+                ("n", "n", "n"), ("n", "g", "n"), ("n", "c", "n"), ("n", "r", "n"),
+                ("s", "s", "s"),
+            }  # fmt: skip
+
+    asyncio.run(run())
+
+
 @pytest.mark.skipif(POSTGRES_URL is not None, reason="SQLite rebuilds tables to alter them")
 @pytest.mark.parametrize("table", ["organizations", "integration_counts"])
 def test_a_later_migration_can_rebuild_a_table_the_count_triggers_name_on_sqlite(
     tmp_path: Path, table: str
 ) -> None:
     """A batch migration copies the table and renames the copy; the triggers on
-    `integrations`, which name it, must neither stop it nor be lost."""
+    `integrations`, which name it, must neither stop it nor be lost. The table's own
+    triggers (the reach's, on `organizations`) go with the old table, as SQLite drops a
+    table's triggers with it: a migration that rebuilds it makes them again."""
 
     def rebuild(connection: sa.Connection) -> None:
         operations = Operations(MigrationContext.configure(connection))
@@ -344,7 +412,9 @@ def test_a_later_migration_can_rebuild_a_table_the_count_triggers_name_on_sqlite
             await scratch.run(_insert_rows)
             triggers = await scratch.run(_triggers)
             await scratch.run(rebuild)
-            assert await scratch.run(_triggers) == triggers
+            assert await scratch.run(_triggers) == [
+                trigger for trigger in triggers if trigger[0] != table
+            ]
             await scratch.run(lambda c: c.execute(sa.text("DELETE FROM integrations")))
             assert await scratch.run(_kept_counts) == [0]
 

@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from app.graphql.organizations import queries as organization_queries
-from app.graphql.organizations.filters import WITHIN_REACH
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Service
@@ -342,16 +341,80 @@ def test_an_actor_lists_only_its_own_subtree(service: Service, tenants: dict[str
 def test_actors_of_different_tenants_share_the_statements_of_their_lists(
     service: Service, tenants: dict[str, Any]
 ) -> None:
-    """An actor's reach is a condition with bound parameters: tenants' lists run one
-    statement built once, each reading its own subtree."""
-    kept = organization_queries.ORGANIZATIONS._statements
+    """An actor's reach is a bound parameter (the root of its subtree): tenants' lists run
+    one statement built once, each reading its own subtree."""
+    kept = organization_queries.ORGANIZATIONS_IN_REACH._statements
     kept.clear()
     query = "{ organizations(first: 100) { nodes { title } total { count } } }"
     a = _as(service, tenants["a_key"], query)["data"]["organizations"]
     b = _as(service, tenants["b_key"], query)["data"]["organizations"]
     assert a == {"nodes": [{"title": "Tenant A"}], "total": {"count": 1}}
     assert b == {"nodes": [{"title": "B child"}, {"title": "Tenant B"}], "total": {"count": 2}}
-    assert [filters for _, filters in kept] == [(WITHIN_REACH,)], list(kept)
+    assert [filters for _, filters in kept] == [()], list(kept)
+
+
+UPDATE_ORGANIZATION = """
+mutation($input: OrganizationUpdateInput!) {
+  organizationUpdate(input: $input) { organization { title } }
+}"""
+DELETE_ORGANIZATION = """
+mutation($input: OrganizationDeleteInput!) { organizationDelete(input: $input) { deletedId } }"""
+
+
+def test_an_actors_list_follows_its_subtree_as_it_changes(
+    service: Service, tenants: dict[str, Any]
+) -> None:
+    """The reach is kept by the database as organizations are created, renamed and
+    deleted below the actor: its pages, forward and backward, its filters and its
+    `total` see the subtree as it is, in title order, and nothing outside it."""
+    b, b_child = tenants["b"], tenants["b_child"]
+    grandchild = create_organization(service, "item 10", parentId=b_child["id"])
+    create_organization(service, "item 2", parentId=grandchild["id"])
+    create_organization(service, "Outside", parentId=tenants["platform"]["id"])
+    renamed = service.data(
+        UPDATE_ORGANIZATION, {"input": {"id": b_child["id"], "version": 1, "title": "Zed"}}
+    )["organizationUpdate"]["organization"]
+    create_organization(service, "Gone", parentId=b["id"])
+    gone = create_organization(service, "also gone", parentId=b["id"])
+    service.data(DELETE_ORGANIZATION, {"input": {"id": gone["id"], "version": 1}})
+    expected = ["Gone", "item 2", "item 10", "Tenant B", "Zed"]
+    assert renamed["title"] == "Zed"
+
+    def walk(forward: bool) -> list[str]:
+        titles: list[str] = []
+        cursor = None
+        while True:
+            arguments = "first: 2" if forward else "last: 2"
+            if cursor is not None:
+                arguments += f', {"after" if forward else "before"}: "{cursor}"'
+            page = _as(
+                service,
+                tenants["b_key"],
+                f"{{ organizations({arguments}) {{ nodes {{ title }} total {{ count }}"
+                " pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }",
+            )["data"]["organizations"]
+            assert page["total"] == {"count": len(expected)}
+            found = [node["title"] for node in page["nodes"]]
+            titles = titles + found if forward else found + titles
+            info = page["pageInfo"]
+            if not (info["hasNextPage"] if forward else info["hasPreviousPage"]):
+                return titles
+            cursor = info["endCursor"] if forward else info["startCursor"]
+
+    assert walk(forward=True) == expected
+    assert walk(forward=False) == expected
+    filtered = _as(
+        service,
+        tenants["b_key"],
+        "query($parents: [ID!]) { organizations(filter: {parentIds: $parents}) {"
+        " nodes { title } total { count } } }",
+        {"parents": [b["id"], tenants["platform"]["id"]]},
+    )["data"]["organizations"]
+    # The platform's children in reach: its own organization, not "Outside".
+    assert filtered == {
+        "nodes": [{"title": "Gone"}, {"title": "Tenant B"}, {"title": "Zed"}],
+        "total": {"count": 3},
+    }
 
 
 SIBLING_READS = {

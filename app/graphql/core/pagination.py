@@ -88,6 +88,21 @@ def page_arguments(
 
 
 @dataclass(frozen=True)
+class Through:
+    """A table that holds each listed row's ordering key once per scope the row is in,
+    with an ordering index that starts with the scope (`app.models.OrganizationReach`:
+    each organization under each of its ancestors). A list whose scope is no column of
+    its rows reads its range there, joined to the rows."""
+
+    table: sa.Table
+    row_id: str
+    """The column that names the listed row."""
+
+    def source(self, rows: sa.Table) -> Any:
+        return self.table.join(rows, rows.c.id == self.table.c[self.row_id])
+
+
+@dataclass(frozen=True)
 class Keyset:
     """A `(sort key, id)` ordering of one table in one direction.
 
@@ -106,11 +121,25 @@ class Keyset:
     direction: OrderDirection
     tails_index: sa.Index
     """The partial index of the rows with a tail, named to SQLite (`read_part`)."""
+    through: Through | None = None
+    """Where the key is read, when not from the rows' own table."""
+
+    @property
+    def keyed_table(self) -> sa.Table:
+        """The table whose indexes serve the ordering."""
+        return table_of(self.model) if self.through is None else self.through.table
 
     @property
     def columns(self) -> tuple[Any, Any, Any]:
-        table = table_of(self.model)
-        return table.c.sort_key, table.c.sort_key_tail, table.c.id
+        table = self.keyed_table
+        row_id = "id" if self.through is None else self.through.row_id
+        return table.c.sort_key, table.c.sort_key_tail, table.c[row_id]
+
+    @property
+    def source(self) -> Any:
+        """What a page reads from: the rows' table, or the keyed table joined to it."""
+        rows = table_of(self.model)
+        return rows if self.through is None else self.through.source(rows)
 
     @staticmethod
     def sort_key_of(row: Any) -> str:
@@ -205,6 +234,7 @@ class Keyset:
         (reversed when `reverse`), read through the part's index."""
         select = (
             sa.select(*columns)
+            .select_from(self.source)
             .where(*conditions, self.part(tails=tails))
             .order_by(*self.order_by(tails=tails, reverse=reverse))
             .limit(_written(limit))
@@ -217,7 +247,7 @@ class Keyset:
             # never holds, an empty `parentIds`, makes SQLAlchemy write the whole WHERE
             # as `0 = 1`, and SQLite refuses an index whose condition it cannot see.)
             hint = f"INDEXED BY {self.tails_index.name}"
-            select = select.with_hint(table_of(self.model), hint, dialect_name="sqlite")
+            select = select.with_hint(self.keyed_table, hint, dialect_name="sqlite")
         return select
 
     def any_of(self, conditions: Callable[[bool], list[Any]], *, reverse: bool) -> Any:
@@ -418,6 +448,9 @@ class Listing:
     tails_index: sa.Index
     """The partial index that holds the list's rows whose key has a tail, in the order
     of the index that serves the list (`app.models`)."""
+    through: Through | None = None
+    """The table the list's keys are read from, when its scope is no column of its rows
+    (`Through`)."""
     _statements: LRUCache[tuple[PageShape, tuple[Condition, ...]], "PageStatement"] = field(
         default_factory=lambda: LRUCache(maxsize=STATEMENTS_PER_LISTING), repr=False
     )
@@ -426,7 +459,7 @@ class Listing:
     )
 
     def keyset(self, direction: OrderDirection) -> Keyset:
-        return Keyset(self.model, direction, self.tails_index)
+        return Keyset(self.model, direction, self.tails_index, self.through)
 
     def page_statement(self, shape: PageShape, filters: Filters) -> "PageStatement":
         key = (shape, filters.conditions)
@@ -441,9 +474,13 @@ class Listing:
         key = (cap, filters.conditions)
         read = self._counts.get(key)
         if read is None:
+            # The keyed table alone, where no condition names a column of the rows.
+            source = self.keyset(OrderDirection.ASC).source
+            if self.through is not None and not filters:
+                source = self.through.table
             capped = (
                 sa.select(sa.literal(1))
-                .select_from(table_of(self.model))
+                .select_from(source)
                 .where(self.scope, *filters.clauses)
                 .limit(_written(cap + 1))
             )

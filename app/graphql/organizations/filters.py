@@ -6,21 +6,10 @@ from app.graphql.core.filters import NO_FILTERS, Condition, Filters
 from app.graphql.core.ids import id_of_type
 from app.graphql.core.ordering import fold_title
 from app.graphql.core.text import filter_text
-from app.security.actor import Actor
 from generated.input_types import OrganizationChildrenFilter, OrganizationFilter
 
 ORGANIZATIONS = models.table_of(models.Organization)
 
-# A path ends with "/", and paths compare byte by byte (`ByteOrderedText`), so the
-# paths that start with one are a range of the index on them: from the path itself up
-# to it with its last "/" made "0", the character after "/".
-WITHIN_REACH = Condition(
-    "within_reach",
-    sa.and_(
-        ORGANIZATIONS.c.path >= sa.bindparam("filter_reach_from"),
-        ORGANIZATIONS.c.path < sa.bindparam("filter_reach_to"),
-    ),
-)
 PARENT_IN = Condition("parent_in", one_of(ORGANIZATIONS.c.parent_id, "filter_parent_ids"))
 NO_PARENT_MATCHES = Condition("no_parent_matches", sa.false())
 IS_ACTIVE = Condition("is_active", ORGANIZATIONS.c.is_active == sa.bindparam("filter_is_active"))
@@ -29,18 +18,6 @@ TITLE_CONTAINS = Condition(
     "title_contains",
     ORGANIZATIONS.c.search_title.like(sa.bindparam("filter_title_pattern"), escape="/"),
 )
-
-
-def reach_filters(actor: Actor) -> Filters:
-    """The organizations `actor` reaches: no condition for an operator, who reaches
-    every one."""
-    if actor.is_operator:
-        return NO_FILTERS
-    path = actor.organization_path
-    assert path.endswith("/"), path  # what makes the range the subtree's
-    return NO_FILTERS.where(
-        WITHIN_REACH, filter_reach_from=path, filter_reach_to=path[:-1] + chr(ord("/") + 1)
-    )
 
 
 def organization_filters(filter: OrganizationFilter | None) -> Filters:

@@ -7,9 +7,9 @@ from graphql import GraphQLResolveInfo
 from app import models
 from app.graphql.core.context import context_of
 from app.graphql.core.inputs import parse_optional_input
-from app.graphql.core.pagination import Connection, Listing, page_request, paginate
+from app.graphql.core.pagination import Connection, Listing, Through, page_request, paginate
 from app.graphql.core.scope import require_reachable
-from app.graphql.organizations.filters import organization_filters, reach_filters
+from app.graphql.organizations.filters import organization_filters
 from generated.input_types import OrganizationFilter, OrganizationOrder
 
 query = QueryType()
@@ -17,6 +17,17 @@ query = QueryType()
 ORGANIZATIONS = Listing(
     models.Organization, sa.true(), tails_index=models.ORGANIZATIONS_ORDER_TAILS
 )
+"""Every organization: what an operator reaches."""
+
+_REACH = models.table_of(models.OrganizationReach)
+ORGANIZATIONS_IN_REACH = Listing(
+    models.Organization,
+    _REACH.c.ancestor_id == sa.bindparam("reach_root"),
+    tails_index=models.ORGANIZATION_REACH_ORDER_TAILS,
+    through=Through(_REACH, "organization_id"),
+)
+"""The organizations of one subtree: what any other actor reaches, its own organization
+and that organization's descendants, in one range of the reach's ordering index."""
 
 
 @query.field("organization")
@@ -47,10 +58,16 @@ async def resolve_organizations(
         last=last,
         before=before,
     )
+    actor = context.actor
+    listing, parameters = (
+        (ORGANIZATIONS, {})
+        if actor.is_operator
+        else (ORGANIZATIONS_IN_REACH, {"reach_root": actor.organization_id})
+    )
     return await paginate(
         context,
-        ORGANIZATIONS,
+        listing,
         page=page,
-        parameters={},
-        filters=reach_filters(context.actor) + organization_filters(parsed_filter),
+        parameters=parameters,
+        filters=organization_filters(parsed_filter),
     )
