@@ -474,9 +474,12 @@ class Listing:
         key = (cap, filters.conditions)
         read = self._counts.get(key)
         if read is None:
-            # The keyed table alone, where no condition names a column of the rows.
-            source = self.keyset(OrderDirection.ASC).source
-            if self.through is not None and not filters:
+            rows = table_of(self.model)
+            if self.through is None:
+                source: Any = rows
+            elif filters:
+                source = self.through.source(rows)
+            else:  # no condition names a column of the rows: the keyed table alone
                 source = self.through.table
             capped = (
                 sa.select(sa.literal(1))
