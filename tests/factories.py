@@ -38,6 +38,23 @@ def create_integration(
     return integration
 
 
+CREATE_TENANT_KEY = """
+mutation($input: IntegrationKeyCreateInput!) {
+  integrationKeyCreate(input: $input) { key { id } secret }
+}"""
+
+
+def create_tenant(service: Service, title: str, parent_id: str) -> tuple[dict[str, Any], str, str]:
+    """An organization below `parent_id` with an integration and a key, whose actor
+    reaches that organization's subtree: the organization, the key's secret and the
+    key's ID."""
+    organization = create_organization(service, title, parentId=parent_id)
+    integration = create_integration(service, organization["id"], f"{title} robot")
+    created = service.data(CREATE_TENANT_KEY, {"input": {"integrationId": integration["id"]}})
+    key = created["integrationKeyCreate"]
+    return organization, key["secret"], key["key"]["id"]
+
+
 def actor_organization_id(service: Service) -> str:
     """The organization of the actor the tests call the service as (a root organization:
     its actor, an operator, reaches every organization, its own included)."""

@@ -8,7 +8,7 @@ function, not per example, so every example works in a fresh organization of its
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from app.fuzzing.strategies import ALPHABET, composed_titles
 from tests import reference_order
 from tests.conftest import Service
+from tests.factories import create_organization, create_tenant
 from tests.test_pagination import (
     ABSENT,
     CHILDREN,
@@ -101,6 +102,58 @@ def test_walks_in_both_directions_give_the_model(
     walk_backward(service, scope, backward_size, expected, **arguments)
     page = get_page(service, scope, first=0, total=True, **arguments)
     assert page["total"] == {"count": len(expected), "precision": "EXACT"}
+
+
+# Organizations below a tenant: each drawn one goes below the tenant or an organization
+# drawn before it (the index, wrapped), so the subtree is several levels deep.
+subtree = st.lists(st.tuples(st.integers(0, 20), titles, st.booleans()), max_size=8)
+
+
+@PROPERTY_SETTINGS
+@given(
+    drawn=subtree,
+    renamed=st.lists(st.tuples(st.integers(0, 20), titles), max_size=2),
+    active=filters,
+    order=orders,
+    forward_size=sizes,
+    backward_size=sizes,
+)
+def test_an_actors_reach_walks_as_its_subtree(
+    service: Service,
+    drawn: list[tuple[int, str, bool]],
+    renamed: list[tuple[int, str]],
+    active: bool | None,
+    order: str | None | _Absent,
+    forward_size: int,
+    backward_size: int,
+) -> None:
+    """An actor below the top of the tree lists its organization and every organization
+    below it (kept by the database as they are created and renamed), beside a sibling
+    tenant that holds an organization of every title too: walked in both directions, under
+    any filter, order and page size, the list is the subtree in the model's order."""
+    operator = service.actor
+    assert operator is not None
+    tenant, secret, _ = create_tenant(service, "Tenant", operator.organization_id)
+    sibling = create_organization(service, "Sibling", parentId=operator.organization_id)
+    reach = Scope(ORGANIZATIONS, None)
+    reach.items.append(Item(tenant["id"], "Tenant", True, 1, "Organization"))
+    for above, title, is_active in drawn:
+        parent = reach.items[above % len(reach.items)]
+        scope = Scope(ORGANIZATIONS, parent.id)
+        reach.items.append(add_item(service, scope, title, is_active))
+        create_organization(service, title, parentId=sibling["id"])
+    for index, title in renamed:
+        update_item(service, reach.items[index % len(reach.items)], title=title)
+    expected = reach.expected(active=active, descending=order == "DESC")
+    arguments = {"filter": filter_argument(active), "order": order_argument(order)}
+    service.act_as(replace(operator, token=secret, organization_id=tenant["id"]))
+    try:
+        walk_forward(service, reach, forward_size, expected, **arguments)
+        walk_backward(service, reach, backward_size, expected, **arguments)
+        page = get_page(service, reach, first=0, total=True, **arguments)
+        assert page["total"] == {"count": len(expected), "precision": "EXACT"}
+    finally:
+        service.act_as(operator)
 
 
 @PROPERTY_SETTINGS

@@ -18,7 +18,12 @@ from app.graphql.organizations import queries as organization_queries
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Service
-from tests.factories import create_integration, create_organization, error_codes
+from tests.factories import (
+    create_integration,
+    create_organization,
+    create_tenant,
+    error_codes,
+)
 
 ME = "{ me { __typename id title } }"
 CREATE_KEY = """
@@ -282,24 +287,14 @@ def test_the_command_line_mints_keys_and_prints_only_them(tmp_path: Path) -> Non
 # --- tenant isolation -----------------------------------------------------------------
 
 
-def _tenant(service: Service, title: str, parent_id: str) -> tuple[dict[str, Any], str, str]:
-    """A tenant organization with an integration and a key: the organization, the key's
-    secret and the key's ID."""
-    organization = create_organization(service, title, parentId=parent_id)
-    integration = create_integration(service, organization["id"], f"{title} robot")
-    created = service.data(CREATE_KEY, {"input": {"integrationId": integration["id"]}})
-    key = created["integrationKeyCreate"]
-    return organization, key["secret"], key["key"]["id"]
-
-
 @pytest.fixture
 def tenants(service: Service) -> dict[str, Any]:
     """Two sibling tenants under a platform organization, each with an actor, a child
     organization and an integration."""
     assert service.actor is not None
     platform = create_organization(service, "Platform")
-    a, a_key, _ = _tenant(service, "Tenant A", platform["id"])
-    b, b_key, b_key_id = _tenant(service, "Tenant B", platform["id"])
+    a, a_key, _ = create_tenant(service, "Tenant A", platform["id"])
+    b, b_key, b_key_id = create_tenant(service, "Tenant B", platform["id"])
     b_child = create_organization(service, "B child", parentId=b["id"])
     b_integration = create_integration(service, b["id"], "B billing")
     return {
