@@ -305,38 +305,35 @@ INTEGRATION_COUNT_FUNCTIONS: dict[str, tuple[str, ...]] = {
 
 
 # Row triggers: each new organization reads its parent's rows, which an organization
-# inserted before it in the same statement (a bulk COPY, parents first) has by then.
-ORGANIZATION_REACH_TRIGGERS: dict[str, tuple[str, ...]] = {
-    "sqlite": (
-        """CREATE TRIGGER tr_organization_reach_insert AFTER INSERT ON organizations
-BEGIN
-    INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
+# inserted before it in the same statement (a bulk COPY, parents first) has by then. The
+# two statements, the same on both engines:
+_REACH_OF_NEW = """INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
     SELECT NEW.id, ancestor_id, NEW.sort_key, NEW.sort_key_tail FROM organization_reach
     WHERE organization_id = NEW.parent_id
     UNION ALL
-    SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail;
+    SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail;"""
+_REACH_ORDER_OF_NEW = """UPDATE organization_reach SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail
+    WHERE organization_id = NEW.id;"""
+ORGANIZATION_REACH_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "sqlite": (
+        f"""CREATE TRIGGER tr_organization_reach_insert AFTER INSERT ON organizations
+BEGIN
+    {_REACH_OF_NEW}
 END""",
-        """CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
+        f"""CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
 ON organizations
 WHEN OLD.sort_key IS NOT NEW.sort_key OR OLD.sort_key_tail IS NOT NEW.sort_key_tail
 BEGIN
-    UPDATE organization_reach SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail
-    WHERE organization_id = NEW.id;
+    {_REACH_ORDER_OF_NEW}
 END""",
     ),
     "postgresql": (
-        """CREATE FUNCTION organization_reach_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        f"""CREATE FUNCTION organization_reach_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
-        SELECT NEW.id, ancestor_id, NEW.sort_key, NEW.sort_key_tail FROM organization_reach
-        WHERE organization_id = NEW.parent_id
-        UNION ALL
-        SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail;
+    {_REACH_OF_NEW}
     ELSE
-        UPDATE organization_reach
-        SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail
-        WHERE organization_id = NEW.id;
+    {_REACH_ORDER_OF_NEW}
     END IF;
     RETURN NULL;
 END

@@ -238,10 +238,10 @@ def wrk_version() -> str:
 
 
 BALANCE_WAIT_SECONDS = 1.0
+"""How long `run_wrk` waits for every connection to be accepted before it judges them."""
 BALANCE_ATTEMPTS = 5
 """Runs started for one measurement when the workers hold wrk's connections unevenly;
 the last is measured as it comes (`WrkRun.uneven`)."""
-"""How long `run_wrk` waits for every connection to be accepted before it judges them."""
 
 
 def run_wrk(
