@@ -79,6 +79,11 @@ class Organization(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_organizations_order", "sort_key", "id"),
         sa.Index("ix_organizations_parent_order", "parent_id", "sort_key", "id"),
+        # A list filtered by `isActive` reads a range of one of these, however few match.
+        sa.Index("ix_organizations_active_order", "is_active", "sort_key", "id"),
+        sa.Index(
+            "ix_organizations_parent_active_order", "parent_id", "is_active", "sort_key", "id"
+        ),
         ORGANIZATIONS_ORDER_TAILS,
         ORGANIZATIONS_PARENT_ORDER_TAILS,
         sa.Index("ix_organizations_path", "path"),
@@ -118,14 +123,21 @@ class OrganizationReach(SQLModel, table=True):
 
     The database keeps it itself (`ORGANIZATION_REACH_TRIGGERS`) in the transaction of
     every write to `organizations`: a new organization gets its parent's ancestors and
-    itself, a new title moves its rows, a delete cascades. An organization's parent
-    never changes (no API operation moves one). The triggers are on `organizations`, so
-    a SQLite migration that rebuilds that table (batch mode) drops them with the old
-    table and must make them again."""
+    itself, a new title or `is_active` is copied to its rows, a delete cascades. An
+    organization's parent never changes (no API operation moves one). The triggers are
+    on `organizations`, so a SQLite migration that rebuilds that table (batch mode)
+    drops them with the old table and must make them again."""
 
     __tablename__ = "organization_reach"
     __table_args__ = (
         sa.Index("ix_organization_reach_order", "ancestor_id", "sort_key", "organization_id"),
+        sa.Index(
+            "ix_organization_reach_active_order",
+            "ancestor_id",
+            "is_active",
+            "sort_key",
+            "organization_id",
+        ),
         ORGANIZATION_REACH_ORDER_TAILS,
     )
 
@@ -146,18 +158,28 @@ class OrganizationReach(SQLModel, table=True):
     )
     sort_key: str = Field(sa_column=sa.Column(SortKey, nullable=False))
     sort_key_tail: str = Field(sa_column=sa.Column(SortKey, nullable=False, server_default=""))
+    # The organization's own flag, copied as its ordering key is, so that a reach
+    # filtered by `isActive` is a range of an index too.
+    is_active: bool = Field(
+        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    )
 
 
 class Integration(SQLModel, table=True):
     __tablename__ = "integrations"
     __table_args__ = (
         sa.Index("ix_integrations_organization_order", "organization_id", "sort_key", "id"),
+        # The list filtered by `isActive`: its page, and its `total` (up to the cap), are
+        # a range here, however few integrations match. (The unfiltered `total` reads
+        # the kept count, `IntegrationCount`.)
+        sa.Index(
+            "ix_integrations_organization_active_order",
+            "organization_id",
+            "is_active",
+            "sort_key",
+            "id",
+        ),
         INTEGRATIONS_ORGANIZATION_ORDER_TAILS,
-        # A filtered `total` counts up to TOTAL_COUNT_CAP + 1 rows; here their entries
-        # lie on a quarter of the ordering index's pages, and PostgreSQL chose a
-        # sequential scan over the ordering index without it. (The unfiltered `total`
-        # reads the kept count, `IntegrationCount`.)
-        sa.Index("ix_integrations_organization", "organization_id"),
         *_checks("integrations", reference="credential_ref"),
     )
 
@@ -307,12 +329,14 @@ INTEGRATION_COUNT_FUNCTIONS: dict[str, tuple[str, ...]] = {
 # Row triggers: each new organization reads its parent's rows, which an organization
 # inserted before it in the same statement (a bulk COPY, parents first) has by then. The
 # two statements, the same on both engines:
-_REACH_OF_NEW = """INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
-    SELECT NEW.id, ancestor_id, NEW.sort_key, NEW.sort_key_tail FROM organization_reach
-    WHERE organization_id = NEW.parent_id
+_REACH_OF_NEW = """INSERT INTO organization_reach
+    (organization_id, ancestor_id, sort_key, sort_key_tail, is_active)
+    SELECT NEW.id, ancestor_id, NEW.sort_key, NEW.sort_key_tail, NEW.is_active
+    FROM organization_reach WHERE organization_id = NEW.parent_id
     UNION ALL
-    SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail;"""
-_REACH_ORDER_OF_NEW = """UPDATE organization_reach SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail
+    SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail, NEW.is_active;"""
+_REACH_COPY_OF_NEW = """UPDATE organization_reach
+    SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail, is_active = NEW.is_active
     WHERE organization_id = NEW.id;"""
 ORGANIZATION_REACH_TRIGGERS: dict[str, tuple[str, ...]] = {
     "sqlite": (
@@ -320,11 +344,12 @@ ORGANIZATION_REACH_TRIGGERS: dict[str, tuple[str, ...]] = {
 BEGIN
     {_REACH_OF_NEW}
 END""",
-        f"""CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
-ON organizations
+        f"""CREATE TRIGGER tr_organization_reach_copy
+AFTER UPDATE OF sort_key, sort_key_tail, is_active ON organizations
 WHEN OLD.sort_key IS NOT NEW.sort_key OR OLD.sort_key_tail IS NOT NEW.sort_key_tail
+    OR OLD.is_active IS NOT NEW.is_active
 BEGIN
-    {_REACH_ORDER_OF_NEW}
+    {_REACH_COPY_OF_NEW}
 END""",
     ),
     "postgresql": (
@@ -333,17 +358,18 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
     {_REACH_OF_NEW}
     ELSE
-    {_REACH_ORDER_OF_NEW}
+    {_REACH_COPY_OF_NEW}
     END IF;
     RETURN NULL;
 END
 $$""",
         """CREATE TRIGGER tr_organization_reach_insert AFTER INSERT ON organizations
 FOR EACH ROW EXECUTE FUNCTION organization_reach_changed()""",
-        """CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
-ON organizations FOR EACH ROW
+        """CREATE TRIGGER tr_organization_reach_copy
+AFTER UPDATE OF sort_key, sort_key_tail, is_active ON organizations FOR EACH ROW
 WHEN (OLD.sort_key IS DISTINCT FROM NEW.sort_key
-      OR OLD.sort_key_tail IS DISTINCT FROM NEW.sort_key_tail)
+      OR OLD.sort_key_tail IS DISTINCT FROM NEW.sort_key_tail
+      OR OLD.is_active IS DISTINCT FROM NEW.is_active)
 EXECUTE FUNCTION organization_reach_changed()""",
     ),
 }

@@ -17,10 +17,13 @@ from sqlalchemy import event
 
 from app import database, models
 from app.database import PreparedRead, RequestDatabase, create_engine, one_of
-from app.graphql.core.filters import NO_FILTERS
+from app.graphql.core.filters import NO_FILTERS, Condition, Filters
 from app.graphql.core.pagination import Listing, PageShape
+from app.graphql.integrations.filters import IS_ACTIVE as INTEGRATION_IS_ACTIVE
 from app.graphql.integrations.filters import integration_filters
 from app.graphql.integrations.queries import INTEGRATIONS_OF_ORGANIZATION
+from app.graphql.organizations.filters import IS_ACTIVE, REACH_IS_ACTIVE
+from app.graphql.organizations.queries import ORGANIZATIONS as EVERY_ORGANIZATION
 from app.graphql.organizations.queries import ORGANIZATIONS_IN_REACH
 from app.graphql.organizations.types import CHILDREN
 from app.models import table_of
@@ -663,8 +666,9 @@ async def _generic_plans(
             for name, (read, values) in statements.items():
                 compiled = read.compiled_for(engine.dialect)
                 assert compiled is not None
+                given = compiled.fixed_values | values
                 arguments = ", ".join(
-                    "'" + str(values[parameter]).replace("'", "''") + "'"
+                    "'" + str(given[parameter]).replace("'", "''") + "'"
                     for parameter in compiled.parameter_names
                 )
                 await driver.execute(f"PREPARE explained AS {compiled.sql}")
@@ -721,8 +725,10 @@ def test_a_pages_far_side_flag_is_one_index_probe_in_the_generic_plan_on_postgre
 
 
 def _largest_row_count(plan: dict[str, Any]) -> int:
-    """The most rows any node of an `EXPLAIN ANALYZE` plan handled."""
-    own = int(plan["Actual Rows"] * plan["Actual Loops"])
+    """The most rows any node of an `EXPLAIN ANALYZE` plan handled: those it passed on
+    and those its filter read and dropped."""
+    handled = plan["Actual Rows"] + plan.get("Rows Removed by Filter", 0)
+    own = int(handled * plan["Actual Loops"])
     return max([own, *(_largest_row_count(child) for child in plan.get("Plans", []))])
 
 
@@ -754,10 +760,12 @@ def _assert_pages_read_as_much_at_3000_as_at_300(
     direction: OrderDirection,
     middles: Callable[[RequestDatabase], Awaitable[dict[int, Any]]],
     values: Callable[[int, str, Any], dict[str, Any]],
+    filters: Callable[[int], Filters] = lambda size: NO_FILTERS,
 ) -> None:
     """The first page of a list, a page after a cursor and a page before one, in lists
     of 300 and of 3,000 (`middles` writes them and answers the row in the middle of
-    each; `values(size, page, cursor row)` are a page's parameters), do the same work:
+    each; `values(size, page, cursor row)` are a page's parameters, the values of the
+    list's `filters(size)` among them), do the same work:
     on PostgreSQL no node of the plan it keeps handles more than two pages' rows of the
     list of 3,000; on SQLite the statement takes about as many virtual-machine steps,
     which do not move with the machine's load, in both."""
@@ -766,11 +774,15 @@ def _assert_pages_read_as_much_at_3000_as_at_300(
         "after": PageShape(direction, True, True, False, 21),
         "before": PageShape(direction, False, False, True, 21),
     }
-    reads = {name: listing.page_statement(shape, NO_FILTERS).read for name, shape in shapes.items()}
+    reads = {
+        (name, size): listing.page_statement(shape, filters(size)).read
+        for name, shape in shapes.items()
+        for size in (300, 3000)
+    }
 
     async def on_postgresql(db: RequestDatabase, engine: Any) -> dict[str, int]:
         middle = await middles(db)
-        given = {name: (read, values(3000, name, middle[3000])) for name, read in reads.items()}
+        given = {name: (reads[name, 3000], values(3000, name, middle[3000])) for name in shapes}
         plans = await _generic_plans(engine, given, analyze=True)
         return {name: _largest_row_count(plan) for name, plan in plans.items()}
 
@@ -787,10 +799,10 @@ def _assert_pages_read_as_much_at_3000_as_at_300(
         driver: Any = raw.driver_connection
         await driver.set_progress_handler(count, 100)
         found: dict[str, dict[int, int]] = {}
-        for name, read in reads.items():
+        for name in shapes:
             for size in middle:
                 steps[0] = 0
-                page = await db.values(read, values(size, name, middle[size]))
+                page = await db.values(reads[name, size], values(size, name, middle[size]))
                 assert page, (name, size)
                 found.setdefault(name, {})[size] = steps[0]
         return found
@@ -903,3 +915,153 @@ def test_a_page_of_an_actors_reach_reads_only_its_page(
     _assert_pages_read_as_much_at_3000_as_at_300(
         service, ORGANIZATIONS_IN_REACH, direction, middles, values
     )
+
+
+FILTERED_BY_IS_ACTIVE: dict[str, tuple[Listing, Condition, str | None]] = {
+    "integrations": (INTEGRATIONS_OF_ORGANIZATION, INTEGRATION_IS_ACTIVE, "organization_id"),
+    "children": (CHILDREN, IS_ACTIVE, "parent_id"),
+    "reach": (ORGANIZATIONS_IN_REACH, REACH_IS_ACTIVE, "reach_root"),
+    "every organization": (EVERY_ORGANIZATION, IS_ACTIVE, None),
+}
+
+
+@pytest.mark.parametrize("kind", list(FILTERED_BY_IS_ACTIVE))
+@pytest.mark.parametrize("direction", list(OrderDirection), ids=str)
+def test_a_page_filtered_by_is_active_reads_only_its_page(
+    service: Service, direction: OrderDirection, kind: str
+) -> None:
+    """A list filtered by `isActive` read its ordering index and skipped the rows that
+    did not match (or, for every organization, read and sorted them all on SQLite): a
+    page of 100 inactive integrations titled between 2,900 active ones read past 1,450
+    of them. Each list now has an ordering index with `is_active` after its scope, so
+    100 inactive rows among 2,900 active ones cost a page what they cost among 200 (an
+    operator's list of every organization, one per database: what the unfiltered list
+    costs); on PostgreSQL no node of the plan it keeps handles more than two pages'
+    rows; on SQLite the statement takes about as many virtual-machine steps."""
+    listing, condition, scope = FILTERED_BY_IS_ACTIVE[kind]
+    every = scope is None
+    platform = create_organization(service, "Platform")["id"]
+    scopes = {size: create_organization(service, f"Scope {size}", parentId=platform)["id"]
+              for size in (300, 3000)}  # fmt: skip
+
+    def filters(size: int) -> Filters:
+        return NO_FILTERS if every and size == 300 else Filters((condition,))
+
+    def scope_values(size: int) -> dict[str, Any]:
+        own = {} if scope is None else {scope: scopes[size]}
+        return own | ({"filter_is_active": False} if filters(size) else {})
+
+    async def middles(db: RequestDatabase) -> dict[int, Any]:
+        await _write_inactive_among_active(db, kind, scopes)
+        found = {}
+        for size in scopes:
+            whole = listing.page_statement(
+                PageShape(direction, True, False, False, 3101), filters(size)
+            )
+            ordered = [row[0] for row in await db.values(whole.read, scope_values(size))]
+            if filters(size):
+                assert [row.title[:4] for row in ordered] == ["Mike"] * 100
+            found[size] = ordered[len(ordered) // 2]
+        return found
+
+    def values(size: int, name: str, cursor: Any) -> dict[str, Any]:
+        return scope_values(size) | (_cursor_values(name, cursor) if name != "first" else {})
+
+    _assert_pages_read_as_much_at_3000_as_at_300(
+        service, listing, direction, middles, values, filters
+    )
+
+
+async def _write_inactive_among_active(
+    db: RequestDatabase, kind: str, scopes: dict[int, str]
+) -> None:
+    """In each scope of a size (its ID), 100 inactive rows titled between the size's
+    other rows, which are active (of every organization, one list: in the scope of
+    3,000 alone); then the statistics both engines plan by."""
+    for size, scope_id in scopes.items():
+        if kind == "every organization" and size != 3000:
+            continue
+        active = size - 100
+        half = active // 2
+        titles = [f"Alpha {n:04}" for n in range(half)]
+        titles += [f"Mike {n:04}" for n in range(100)]
+        titles += [f"Zulu {n:04}" for n in range(active - half)]
+        if kind == "integrations":
+            rows, table = integration_rows(scope_id, titles), INTEGRATIONS
+        else:
+            async with db.read() as session:
+                path_of = sa.select(ORGANIZATIONS.c.path).where(ORGANIZATIONS.c.id == scope_id)
+                path = (await session.execute(path_of)).scalar_one()
+            rows, table = organization_rows(scope_id, path, titles), ORGANIZATIONS
+        for row in rows[half : half + 100]:
+            row["is_active"] = False
+        async with db.write() as session:
+            await session.execute(sa.insert(table), rows)
+    async with db.read() as session:
+        for analyzed in ("integrations", "organizations", "organization_reach"):
+            await session.execute(sa.text(f"ANALYZE {analyzed}"))
+
+
+@pytest.mark.parametrize("kind", list(FILTERED_BY_IS_ACTIVE))
+@pytest.mark.parametrize("cap", [50, 10_000])
+def test_a_total_filtered_by_is_active_reads_no_further_than_it_counts(
+    service: Service, kind: str, cap: int
+) -> None:
+    """A `total` filtered by `isActive` counts the matching rows up to one past the
+    cap; it read the list's other rows too (the integrations' narrow index held no
+    flag), so 100 inactive integrations among 2,900 active ones cost a count all 3,000.
+    Now it reads a range of an ordering index with the flag: on PostgreSQL no node
+    handles more rows than it counts; on SQLite it takes about as many steps among
+    2,900 active rows as among 200 (every organization, one list: it searches that
+    index)."""
+    listing, condition, scope = FILTERED_BY_IS_ACTIVE[kind]
+    count = listing.count_statement(cap, Filters((condition,)))
+    platform = create_organization(service, "Platform")["id"]
+    scopes = {size: create_organization(service, f"Scope {size}", parentId=platform)["id"]
+              for size in (300, 3000)}  # fmt: skip
+    expected = min(100, cap + 1)
+
+    def values(size: int) -> dict[str, Any]:
+        own = {} if scope is None else {scope: scopes[size]}
+        return own | {"filter_is_active": False}
+
+    async def on_postgresql(db: RequestDatabase, engine: Any) -> int:
+        await _write_inactive_among_active(db, kind, scopes)
+        assert await db.values(count, values(3000)) == [(expected,)]
+        plans = await _generic_plans(engine, {"count": (count, values(3000))}, analyze=True)
+        return _largest_row_count(plans["count"])
+
+    async def on_sqlite(db: RequestDatabase, engine: Any) -> dict[int, int] | str:
+        await _write_inactive_among_active(db, kind, scopes)
+        async with db.read() as session:
+            connection = await session.connection()
+            if scope is None:
+                sql = count.select.params(values(3000)).compile(
+                    dialect=engine.dialect, compile_kwargs={"literal_binds": True}
+                )
+                plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")
+                return " / ".join(str(row[-1]) for row in plan)
+            raw = await connection.get_raw_connection()
+        steps = [0]
+
+        def step() -> int:
+            steps[0] += 1
+            return 0  # go on
+
+        driver: Any = raw.driver_connection
+        await driver.set_progress_handler(step, 100)
+        found = {}
+        for size in (300, 3000):
+            steps[0] = 0
+            assert await db.values(count, values(size)) == [(expected,)]
+            found[size] = steps[0]
+        return found
+
+    if service.backend == "postgresql":
+        assert with_database(service.settings, on_postgresql) <= expected, kind
+        return
+    found = with_database(service.settings, on_sqlite)
+    if isinstance(found, str):
+        assert "USING COVERING INDEX ix_organizations_active_order (is_active=?)" in found, found
+    else:
+        assert found[3000] <= 1.5 * found[300] + 10, found

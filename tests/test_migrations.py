@@ -327,6 +327,60 @@ def test_the_kept_count_moves_between_its_column_and_its_shares(tmp_path: Path) 
     asyncio.run(run())
 
 
+class _Tree:
+    """Organizations named by one letter, written without the API, and their rows in
+    the reach read back by name."""
+
+    def __init__(self, parents: dict[str, str | None], marker: int) -> None:
+        self.parents = parents
+        self.ids = {name: str(uuid.UUID(int=n << 8 | marker)) for n, name in enumerate(parents, 1)}
+        self.inactive: set[str] = set()
+
+    def path(self, name: str) -> str:
+        above = self.parents[name]
+        return (self.path(above) if above else "/") + self.ids[name] + "/"
+
+    def insert(self, name: str) -> Callable[[sa.Connection], None]:
+        organizations = sa.table("organizations", *map(sa.column, ORGANIZATION_VALUES))
+        parent = self.parents[name]
+        values = ORGANIZATION_VALUES | {
+            "id": self.ids[name],
+            "parent_id": self.ids[parent] if parent else None,
+            "path": self.path(name),
+            "title": name,
+            "sort_key": name,
+            "is_active": name not in self.inactive,
+        }
+
+        def run(connection: sa.Connection) -> None:
+            connection.execute(sa.insert(organizations).values(values))
+
+        return run
+
+    def update(self, name: str, column: str, value: Any) -> Callable[[sa.Connection], None]:
+        statement = sa.text(f"UPDATE organizations SET {column} = :value WHERE id = :id")
+
+        def run(connection: sa.Connection) -> None:
+            connection.execute(statement, {"value": value, "id": self.ids[name]})
+
+        return run
+
+    def reach(self, column: str) -> Callable[[sa.Connection], set[tuple[str, str, Any]]]:
+        """Each reach row as (organization, ancestor, `column`)."""
+        names = {value: name for name, value in self.ids.items()}
+        statement = sa.text(
+            f"SELECT organization_id, ancestor_id, {column} FROM organization_reach"
+        )
+
+        def read(connection: sa.Connection) -> set[tuple[str, str, Any]]:
+            return {
+                (names[str(row[0])], names[str(row[1])], row[2])
+                for row in connection.execute(statement)
+            }
+
+        return read
+
+
 def test_the_reach_is_written_for_the_organizations_already_there_and_kept(
     tmp_path: Path,
 ) -> None:
@@ -334,58 +388,58 @@ def test_the_reach_is_written_for_the_organizations_already_there_and_kept(
     triggers then add a new organization under its parent's ancestors and move an
     organization's rows with its new title. (A delete cascades: the foreign keys, which
     the service's connections enforce and migrations' do not.)"""
-    organizations = sa.table("organizations", *(sa.column(name) for name in ORGANIZATION_VALUES))
-    ids = {name: str(uuid.UUID(int=n << 8 | 0x01)) for n, name in enumerate("rcgsn", 1)}
-    parents = {"r": None, "c": "r", "g": "c", "s": None, "n": "g"}
-
-    def path(name: str) -> str:
-        above = parents[name]
-        return (path(above) if above else "/") + ids[name] + "/"
-
-    def insert(name: str) -> Callable[[sa.Connection], None]:
-        def run(connection: sa.Connection) -> None:
-            parent = parents[name]
-            values = ORGANIZATION_VALUES | {
-                "id": ids[name],
-                "parent_id": ids[parent] if parent else None,
-                "path": path(name),
-                "title": name,
-                "sort_key": name,
-            }
-            connection.execute(sa.insert(organizations).values(values))
-
-        return run
-
-    def reach(connection: sa.Connection) -> set[tuple[str, str, str]]:
-        names = {value: name for name, value in ids.items()}
-        statement = sa.text("SELECT organization_id, ancestor_id, sort_key FROM organization_reach")
-        return {
-            (names[str(row[0])], names[str(row[1])], row[2])
-            for row in connection.execute(statement)
-        }
+    tree = _Tree({"r": None, "c": "r", "g": "c", "s": None, "n": "g"}, 0x01)
 
     async def run() -> None:
         async with scratch_database(tmp_path) as scratch:
             await scratch.alembic("upgrade", "0007")
             for name in "rcgs":
-                await scratch.run(insert(name))
+                await scratch.run(tree.insert(name))
             await scratch.alembic("upgrade", "0008")
-            assert await scratch.run(reach) == {
+            assert await scratch.run(tree.reach("sort_key")) == {
                 ("r", "r", "r"), ("c", "c", "c"), ("c", "r", "c"), ("g", "g", "g"),
                 ("g", "c", "g"), ("g", "r", "g"), ("s", "s", "s"),
             }  # fmt: skip
-            await scratch.run(insert("n"))
-            await scratch.run(
-                lambda c: c.execute(
-                    sa.text("UPDATE organizations SET sort_key = 'renamed' WHERE id = :id"),
-                    {"id": ids["g"]},
-                )
-            )
-            assert await scratch.run(reach) == {
+            await scratch.run(tree.insert("n"))
+            await scratch.run(tree.update("g", "sort_key", "renamed"))
+            assert await scratch.run(tree.reach("sort_key")) == {
                 ("r", "r", "r"), ("c", "c", "c"), ("c", "r", "c"),
                 ("g", "g", "renamed"), ("g", "c", "renamed"), ("g", "r", "renamed"),
                 ("n", "n", "n"), ("n", "g", "n"), ("n", "c", "n"), ("n", "r", "n"),
                 ("s", "s", "s"),
+            }  # fmt: skip
+
+    asyncio.run(run())
+
+
+def test_the_reach_copies_each_organizations_flag_from_0009(tmp_path: Path) -> None:
+    """0009 copies each organization's `is_active` to its reach rows, and its triggers
+    copy a new flag, as they copy a new title; a new organization's rows carry its own."""
+    tree = _Tree({"r": None, "c": "r", "g": "c", "n": "c"}, 0x02)
+    tree.inactive = {"c", "n"}
+
+    def flags(connection: sa.Connection) -> set[tuple[str, str, bool]]:
+        return {
+            (name, above, bool(flag)) for name, above, flag in tree.reach("is_active")(connection)
+        }
+
+    async def run() -> None:
+        async with scratch_database(tmp_path) as scratch:
+            await scratch.alembic("upgrade", "0008")
+            for name in "rcg":
+                await scratch.run(tree.insert(name))
+            await scratch.alembic("upgrade", "0009")
+            assert await scratch.run(flags) == {
+                ("r", "r", True), ("c", "c", False), ("c", "r", False),
+                ("g", "g", True), ("g", "c", True), ("g", "r", True),
+            }  # fmt: skip
+            await scratch.run(tree.insert("n"))
+            await scratch.run(tree.update("c", "is_active", True))
+            await scratch.run(tree.update("g", "is_active", False))
+            assert await scratch.run(flags) == {
+                ("r", "r", True), ("c", "c", True), ("c", "r", True),
+                ("g", "g", False), ("g", "c", False), ("g", "r", False),
+                ("n", "n", False), ("n", "c", False), ("n", "r", False),
             }  # fmt: skip
 
     asyncio.run(run())

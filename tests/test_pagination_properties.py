@@ -112,7 +112,12 @@ subtree = st.lists(st.tuples(st.integers(0, 20), titles, st.booleans()), max_siz
 @PROPERTY_SETTINGS
 @given(
     drawn=subtree,
-    renamed=st.lists(st.tuples(st.integers(0, 20), titles), max_size=2),
+    changed=st.lists(
+        st.tuples(st.integers(0, 20), st.none() | titles, st.none() | st.booleans()).filter(
+            lambda change: change[1:] != (None, None)
+        ),
+        max_size=3,
+    ),
     active=filters,
     order=orders,
     forward_size=sizes,
@@ -121,16 +126,17 @@ subtree = st.lists(st.tuples(st.integers(0, 20), titles, st.booleans()), max_siz
 def test_an_actors_reach_walks_as_its_subtree(
     service: Service,
     drawn: list[tuple[int, str, bool]],
-    renamed: list[tuple[int, str]],
+    changed: list[tuple[int, str | None, bool | None]],
     active: bool | None,
     order: str | None | _Absent,
     forward_size: int,
     backward_size: int,
 ) -> None:
     """An actor below the top of the tree lists its organization and every organization
-    below it (kept by the database as they are created and renamed), beside a sibling
-    tenant that holds an organization of every title too: walked in both directions, under
-    any filter, order and page size, the list is the subtree in the model's order."""
+    below it (kept by the database as they are created, renamed, deactivated and
+    activated again), beside a sibling tenant that holds an organization of every title
+    too: walked in both directions, under any filter, order and page size, the list is
+    the subtree in the model's order."""
     operator = service.actor
     assert operator is not None
     tenant, secret, _ = create_tenant(service, "Tenant", operator.organization_id)
@@ -142,8 +148,10 @@ def test_an_actors_reach_walks_as_its_subtree(
         scope = Scope(ORGANIZATIONS, parent.id)
         reach.items.append(add_item(service, scope, title, is_active))
         create_organization(service, title, parentId=sibling["id"])
-    for index, title in renamed:
-        update_item(service, reach.items[index % len(reach.items)], title=title)
+    # The drawn organizations change; the tenant's own, deactivated, would refuse its key.
+    below = reach.items[1:]
+    for index, new_title, new_active in changed if below else []:
+        update_item(service, below[index % len(below)], title=new_title, active=new_active)
     expected = reach.expected(active=active, descending=order == "DESC")
     arguments = {"filter": filter_argument(active), "order": order_argument(order)}
     service.act_as(replace(operator, token=secret, organization_id=tenant["id"]))

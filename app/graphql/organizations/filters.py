@@ -13,6 +13,12 @@ ORGANIZATIONS = models.table_of(models.Organization)
 PARENT_IN = Condition("parent_in", one_of(ORGANIZATIONS.c.parent_id, "filter_parent_ids"))
 NO_PARENT_MATCHES = Condition("no_parent_matches", sa.false())
 IS_ACTIVE = Condition("is_active", ORGANIZATIONS.c.is_active == sa.bindparam("filter_is_active"))
+# The reach's copy of the flag, beside its ordering key: the filtered reach is a range of
+# its index (`app.models.OrganizationReach`).
+REACH_IS_ACTIVE = Condition(
+    "reach_is_active",
+    models.table_of(models.OrganizationReach).c.is_active == sa.bindparam("filter_is_active"),
+)
 # "/" escapes the pattern's own wildcards, as SQLAlchemy's `autoescape` does.
 TITLE_CONTAINS = Condition(
     "title_contains",
@@ -20,9 +26,11 @@ TITLE_CONTAINS = Condition(
 )
 
 
-def organization_filters(filter: OrganizationFilter | None) -> Filters:
+def organization_filters(filter: OrganizationFilter | None, *, in_reach: bool = False) -> Filters:
     """The conditions of an `OrganizationFilter`: absent or null fields do not filter,
-    list fields match any of their values, an empty list matches nothing."""
+    list fields match any of their values, an empty list matches nothing. `in_reach`:
+    the list reads the reach (`ORGANIZATIONS_IN_REACH`), whose copy of `is_active` its
+    index holds."""
     filters = NO_FILTERS
     if filter is None:
         return filters
@@ -38,7 +46,8 @@ def organization_filters(filter: OrganizationFilter | None) -> Filters:
         else:
             filters = filters.where(NO_PARENT_MATCHES)
     if filter.is_active is not None:
-        filters = filters.where(IS_ACTIVE, filter_is_active=filter.is_active)
+        is_active = REACH_IS_ACTIVE if in_reach else IS_ACTIVE
+        filters = filters.where(is_active, filter_is_active=filter.is_active)
     return filters
 
 

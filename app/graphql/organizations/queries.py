@@ -59,15 +59,14 @@ async def resolve_organizations(
         before=before,
     )
     actor = context.actor
-    listing, parameters = (
-        (ORGANIZATIONS, {})
-        if actor.is_operator
-        else (ORGANIZATIONS_IN_REACH, {"reach_root": actor.organization_id})
-    )
+    if actor.is_operator:
+        listing, parameters = ORGANIZATIONS, {}
+    else:
+        listing, parameters = ORGANIZATIONS_IN_REACH, {"reach_root": actor.organization_id}
     return await paginate(
         context,
         listing,
         page=page,
         parameters=parameters,
-        filters=organization_filters(parsed_filter),
+        filters=organization_filters(parsed_filter, in_reach=listing is ORGANIZATIONS_IN_REACH),
     )

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.models import ORGANIZATION_REACH_FUNCTIONS, ORGANIZATION_REACH_TRIGGERS
-
 revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
@@ -28,6 +26,51 @@ HAS_TAIL = "sort_key_tail <> ''"
 SORT_KEY = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 
 TRIGGERS = ("tr_organization_reach_insert", "tr_organization_reach_order")
+
+# The triggers as this revision made them (0009 copies `is_active` too). Row triggers:
+# each new organization reads its parent's rows, which an organization inserted before
+# it in the same statement (a bulk COPY, parents first) has by then.
+_REACH_OF_NEW = """INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
+    SELECT NEW.id, ancestor_id, NEW.sort_key, NEW.sort_key_tail FROM organization_reach
+    WHERE organization_id = NEW.parent_id
+    UNION ALL
+    SELECT NEW.id, NEW.id, NEW.sort_key, NEW.sort_key_tail;"""
+_REACH_ORDER_OF_NEW = """UPDATE organization_reach SET sort_key = NEW.sort_key, sort_key_tail = NEW.sort_key_tail
+    WHERE organization_id = NEW.id;"""
+REACH_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "sqlite": (
+        f"""CREATE TRIGGER tr_organization_reach_insert AFTER INSERT ON organizations
+BEGIN
+    {_REACH_OF_NEW}
+END""",
+        f"""CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
+ON organizations
+WHEN OLD.sort_key IS NOT NEW.sort_key OR OLD.sort_key_tail IS NOT NEW.sort_key_tail
+BEGIN
+    {_REACH_ORDER_OF_NEW}
+END""",
+    ),
+    "postgresql": (
+        f"""CREATE FUNCTION organization_reach_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+    {_REACH_OF_NEW}
+    ELSE
+    {_REACH_ORDER_OF_NEW}
+    END IF;
+    RETURN NULL;
+END
+$$""",
+        """CREATE TRIGGER tr_organization_reach_insert AFTER INSERT ON organizations
+FOR EACH ROW EXECUTE FUNCTION organization_reach_changed()""",
+        """CREATE TRIGGER tr_organization_reach_order AFTER UPDATE OF sort_key, sort_key_tail
+ON organizations FOR EACH ROW
+WHEN (OLD.sort_key IS DISTINCT FROM NEW.sort_key
+      OR OLD.sort_key_tail IS DISTINCT FROM NEW.sort_key_tail)
+EXECUTE FUNCTION organization_reach_changed()""",
+    ),
+}
+REACH_FUNCTIONS: dict[str, tuple[str, ...]] = {"postgresql": ("organization_reach_changed",)}
 
 # Every organization under itself, then under each ancestor in turn, down the parents.
 BACKFILL = """INSERT INTO organization_reach (organization_id, ancestor_id, sort_key, sort_key_tail)
@@ -71,9 +114,7 @@ def upgrade() -> None:
         sqlite_where=sa.text(HAS_TAIL),
     )
     op.execute(BACKFILL)
-    # The models' triggers are this revision's: a later change to them freezes a copy
-    # here first.
-    for statement in ORGANIZATION_REACH_TRIGGERS[dialect]:
+    for statement in REACH_TRIGGERS[dialect]:
         op.execute(statement)
 
 
@@ -82,6 +123,6 @@ def downgrade() -> None:
     for trigger in TRIGGERS:
         on_table = " ON organizations" if dialect == "postgresql" else ""
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}{on_table}")
-    for function in ORGANIZATION_REACH_FUNCTIONS.get(dialect, ()):
+    for function in REACH_FUNCTIONS.get(dialect, ()):
         op.execute(f"DROP FUNCTION {function}()")
     op.drop_table("organization_reach")
