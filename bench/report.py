@@ -197,11 +197,13 @@ def _targets(results: dict[str, Any], size: int) -> list[str]:
             if uneven
             else []
         ),
-        *(_list_work_budget(cell, framework) if framework else []),
+        *(_list_work_budget(cell, framework, results["meta"]["machine"]) if framework else []),
     ]
 
 
-def _list_work_budget(cell: dict[str, Any], framework: dict[str, Any]) -> list[str]:
+def _list_work_budget(
+    cell: dict[str, Any], framework: dict[str, Any], machine: dict[str, str]
+) -> list[str]:
     """The list's own work against what the throughput target leaves it.
 
     The workers, wrk and the database share the machine's cores, and each run keeps them
@@ -210,8 +212,9 @@ def _list_work_budget(cell: dict[str, Any], framework: dict[str, Any]) -> list[s
     what its SQL costs through the driver (the two floors); the rest is the list's own
     work: executing the page, its rows, cursors and JSON, and what the database layer
     adds to the driver. With that work at nothing, the list would serve the ceiling
-    named here: the most any change to the list's own code could reach."""
-    cores = os.cpu_count() or 1
+    named here: the most any change to the list's own code could reach. The cores are
+    those of the machine the run was on (`machine()`, in the results' `meta`)."""
+    cores = int(machine["cores"]) if machine.get("cores", "").isdigit() else 1
     ours, framework_rps, floor_rps = (
         cell["ours"]["rps"], framework["ours"]["rps"], cell["floor"]["rps"]
     )  # fmt: skip

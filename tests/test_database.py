@@ -732,15 +732,22 @@ def _largest_row_count(plan: dict[str, Any]) -> int:
     return max([own, *(_largest_row_count(child) for child in plan.get("Plans", []))])
 
 
+async def _children_rows(
+    db: RequestDatabase, parent_id: str, titles: list[str]
+) -> list[dict[str, Any]]:
+    """`organization_rows` of children of an organization in the database, one per title."""
+    async with db.read() as session:
+        path_of = sa.select(ORGANIZATIONS.c.path).where(ORGANIZATIONS.c.id == parent_id)
+        parent_path = (await session.execute(path_of)).scalar_one()
+    return organization_rows(parent_id, parent_path, titles)
+
+
 async def _write_children(
     db: RequestDatabase, parent_id: str, count: int, title: str, *, grandchildren: bool = False
 ) -> None:
     """`count` children of one title below the organization (each with a child of its
     own when `grandchildren`), then the statistics both engines plan by."""
-    async with db.read() as session:
-        path_of = sa.select(ORGANIZATIONS.c.path).where(ORGANIZATIONS.c.id == parent_id)
-        parent_path = (await session.execute(path_of)).scalar_one()
-    rows = organization_rows(parent_id, parent_path, [title] * count)
+    rows = await _children_rows(db, parent_id, [title] * count)
     if grandchildren:
         rows += [
             row
@@ -885,11 +892,9 @@ def test_a_page_of_an_actors_reach_reads_only_its_page(
                for size in (300, 3000)}  # fmt: skip
 
     async def write_children(db: RequestDatabase, parent: str, titles: list[str]) -> None:
-        async with db.read() as session:
-            path_of = sa.select(ORGANIZATIONS.c.path).where(ORGANIZATIONS.c.id == parent)
-            path = (await session.execute(path_of)).scalar_one()
+        rows = await _children_rows(db, parent, titles)
         async with db.write() as session:
-            await session.execute(sa.insert(ORGANIZATIONS), organization_rows(parent, path, titles))
+            await session.execute(sa.insert(ORGANIZATIONS), rows)
 
     async def middles(db: RequestDatabase) -> dict[int, Any]:
         await write_children(db, platform, [f"Alpha {n:04}" for n in range(3000)])
@@ -989,10 +994,7 @@ async def _write_inactive_among_active(
         if kind == "integrations":
             rows, table = integration_rows(scope_id, titles), INTEGRATIONS
         else:
-            async with db.read() as session:
-                path_of = sa.select(ORGANIZATIONS.c.path).where(ORGANIZATIONS.c.id == scope_id)
-                path = (await session.execute(path_of)).scalar_one()
-            rows, table = organization_rows(scope_id, path, titles), ORGANIZATIONS
+            rows, table = await _children_rows(db, scope_id, titles), ORGANIZATIONS
         for row in rows[half : half + 100]:
             row["is_active"] = False
         async with db.write() as session:
